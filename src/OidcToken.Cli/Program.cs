@@ -1,0 +1,3 @@
+using OidcToken.Cli;
+
+return await OidcTokenCommand.RunAsync(args).ConfigureAwait(false);
