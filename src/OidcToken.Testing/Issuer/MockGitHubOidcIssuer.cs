@@ -1,0 +1,374 @@
+using System.Buffers.Text;
+using System.Collections.ObjectModel;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Security.Cryptography;
+using WireMock.Logging;
+using WireMock.RequestBuilders;
+using WireMock.Server;
+using WireMock.Settings;
+
+namespace OidcToken.Testing;
+
+/// <summary>
+/// A faithful test double of GitHub Actions' OIDC provider on 127.0.0.1: the runner's token endpoint
+/// (bearer-protected, GitHub's audience rule and error bodies), the discovery document, and the JWKS.
+/// Tokens are RS256 with GitHub's header and claim shapes, signed by keys generated for this instance,
+/// which can be rotated; faults can be queued for the next token requests. Every member is thread-safe.
+/// </summary>
+/// <remarks>
+/// The mock never logs or prints <see cref="RequestToken"/> or the tokens it issues, and keeps no log of
+/// them: <see cref="TokenRequests"/> records only whether a valid bearer was sent.
+/// </remarks>
+public sealed class MockGitHubOidcIssuer : IDisposable
+{
+    private const string JwksPath = "/.well-known/jwks";
+    private const string DiscoverySuffix = "/.well-known/openid-configuration";
+    private const string GitHubServerUrl = "https://github.com";
+
+    private readonly WireMockServer _server;
+    private readonly SigningKeyRing _keys;
+    private readonly TokenMinter _minter;
+    private readonly FaultQueue _faults = new();
+    private readonly RequestLogStore _log = new();
+    private readonly CancellationTokenSource _disposing = new();
+    private readonly string _requestUrl;
+    private readonly string _baseUrl;
+    private readonly Dictionary<string, string> _environment;
+    private int _disposed;
+
+    private MockGitHubOidcIssuer(MockGitHubOidcIssuerOptions options, WireMockServer server, SigningKeyRing keys)
+    {
+        _server = server;
+        _keys = keys;
+
+        var port = server.Ports[0];
+        _baseUrl = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}");
+        BaseAddress = new Uri(_baseUrl + "/");
+        Issuer = options.IssuerKind switch
+        {
+            MockIssuerKind.EnterpriseSlug => _baseUrl + "/" + options.EnterpriseSlug,
+            MockIssuerKind.EnterpriseServer => _baseUrl + "/_services/token",
+            _ => _baseUrl,
+        };
+        var serverUrl = options.IssuerKind == MockIssuerKind.EnterpriseServer ? _baseUrl : GitHubServerUrl;
+        DefaultAudience = serverUrl + "/" + options.Owner;
+
+        // Shaped like the newest real URL: https://run-actions-2-azure-eastus.actions.githubusercontent.com/178//idtoken/<plan>/<job>?api-version=2.0
+        var tokenPath = string.Create(
+            CultureInfo.InvariantCulture,
+            $"/{RandomNumberGenerator.GetInt32(100, 1000)}//idtoken/{Guid.NewGuid():D}/{Guid.NewGuid():D}");
+        _requestUrl = _baseUrl + tokenPath + "?api-version=2.0";
+        RequestUrl = new Uri(_requestUrl);
+        RequestToken = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+
+        var template = TokenMinter.BuildTemplate(options, Issuer);
+        _minter = new TokenMinter(template, options.TimeProvider, options.TokenLifetime, options.NotBeforeBackdate, keys);
+        _environment = BuildEnvironment(template, serverUrl);
+
+        var tokenEndpoint = new TokenEndpoint(
+            RequestToken, _minter, DefaultAudience, options.Owner, options.Repository, _faults, _log, options.TimeProvider, _disposing.Token);
+        _server
+            .Given(Request.Create().UsingGet().WithPath(path => string.Equals(path, tokenPath, StringComparison.Ordinal)))
+            .RespondWith(new DelegateResponseProvider((context, _) => tokenEndpoint.RespondAsync(context)));
+
+        // GitHub's JWKS sits at the root for github.com and enterprise-slug issuers; GHES serves it under its issuer.
+        var jwksUri = options.IssuerKind == MockIssuerKind.EnterpriseServer ? Issuer + JwksPath : _baseUrl + JwksPath;
+        var jwksPaths = new HashSet<string>(StringComparer.Ordinal) { JwksPath, new Uri(jwksUri).AbsolutePath };
+        _server
+            .Given(Request.Create().UsingGet().WithPath(path => jwksPaths.Contains(path)))
+            .RespondWith(new DelegateResponseProvider((_, _) =>
+            {
+                _log.CountJwks();
+                return Task.FromResult<WireMock.IResponseMessage>(Responses.Text(200, _keys.JwksJson, Responses.Json));
+            }));
+
+        var discovery = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [new Uri(Issuer + DiscoverySuffix).AbsolutePath] = DiscoveryDocument.Build(Issuer, jwksUri),
+        };
+        if (options.IssuerKind == MockIssuerKind.EnterpriseSlug)
+        {
+            // github.com keeps serving the root issuer's document beside every enterprise's.
+            discovery[DiscoverySuffix] = DiscoveryDocument.Build(_baseUrl, jwksUri);
+        }
+
+        _server
+            .Given(Request.Create().UsingGet().WithPath(path => discovery.ContainsKey(path)))
+            .RespondWith(new DelegateResponseProvider((_, request) =>
+            {
+                _log.CountDiscovery();
+                return Task.FromResult<WireMock.IResponseMessage>(Responses.Text(200, discovery[request.Path], Responses.Json));
+            }));
+    }
+
+    /// <summary>The root of the mock, <c>http://127.0.0.1:&lt;port&gt;/</c>.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>
+    /// The token endpoint, as the runner puts it in <c>ACTIONS_ID_TOKEN_REQUEST_URL</c>:
+    /// <c>http://127.0.0.1:&lt;port&gt;/&lt;n&gt;//idtoken/&lt;planId&gt;/&lt;jobId&gt;?api-version=2.0</c>. It has an empty
+    /// path segment and already a query, so clients append <c>&amp;audience=…</c>, as <c>@actions/core</c> does.
+    /// </summary>
+    public Uri RequestUrl { get; }
+
+    /// <summary>
+    /// The bearer secret the token endpoint requires (<c>ACTIONS_ID_TOKEN_REQUEST_TOKEN</c>): 32 random bytes,
+    /// base64url, new for every instance.
+    /// </summary>
+    public string RequestToken { get; }
+
+    /// <summary>The <c>iss</c> of every token, and where the discovery document is served (see <see cref="MockIssuerKind"/>).</summary>
+    public string Issuer { get; }
+
+    /// <summary>The audience used when a request names none: <c>https://github.com/&lt;owner&gt;</c> (for GHES, the server URL plus owner).</summary>
+    public string DefaultAudience { get; }
+
+    /// <summary>The <c>kid</c> of the key that signs new tokens.</summary>
+    public string CurrentKeyId => _keys.CurrentKeyId;
+
+    /// <summary>How many requests reached the token endpoint (including refused and faulted ones) since start or the last <see cref="ResetRequestLog"/>.</summary>
+    public int TokenRequestCount => _log.TokenRequestCount;
+
+    /// <summary>The token endpoint's requests, oldest first (a snapshot).</summary>
+    public IReadOnlyList<MockTokenRequest> TokenRequests => _log.SnapshotTokenRequests();
+
+    /// <summary>How many times a discovery document was fetched since start or the last <see cref="ResetRequestLog"/>.</summary>
+    public int DiscoveryRequestCount => _log.DiscoveryRequestCount;
+
+    /// <summary>How many times the JWKS was fetched since start or the last <see cref="ResetRequestLog"/>.</summary>
+    public int JwksRequestCount => _log.JwksRequestCount;
+
+    /// <summary>Starts a mock issuer on 127.0.0.1.</summary>
+    /// <param name="options">The job to imitate and the port; <see langword="null"/> for the defaults.</param>
+    /// <returns>The running issuer; dispose it to stop listening.</returns>
+    /// <exception cref="ArgumentException">An option is invalid (the message names it).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The port, lifetime or back-dating is out of range.</exception>
+    [RequiresUnreferencedCode("WireMock.Net uses reflection that trimming can break.")]
+    [RequiresDynamicCode("WireMock.Net needs run-time code generation.")]
+    public static MockGitHubOidcIssuer Start(MockGitHubOidcIssuerOptions? options = null)
+    {
+        var settings = Snapshot(options ?? new MockGitHubOidcIssuerOptions());
+        var keys = new SigningKeyRing(settings.TimeProvider);
+        WireMockServer? server = null;
+        try
+        {
+            server = WireMockServer.Start(new WireMockServerSettings
+            {
+                Urls = [string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{settings.Port}")],
+                StartAdminInterface = false,
+                Logger = new WireMockNullLogger(),
+                MaxRequestLogCount = 0,
+            });
+            return new MockGitHubOidcIssuer(settings, server, keys);
+        }
+        catch
+        {
+            server?.Dispose();
+            keys.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The variables a runner would set for a job with <c>permissions: id-token: write</c>, consistent with the
+    /// claims: <c>ACTIONS_ID_TOKEN_REQUEST_URL</c>, <c>ACTIONS_ID_TOKEN_REQUEST_TOKEN</c>, <c>GITHUB_ACTIONS=true</c>,
+    /// <c>GITHUB_SERVER_URL</c>, <c>GITHUB_REPOSITORY</c>, <c>GITHUB_REPOSITORY_OWNER</c>, <c>GITHUB_ACTOR</c>,
+    /// <c>GITHUB_EVENT_NAME</c>, <c>GITHUB_REF</c>, <c>RUNNER_ENVIRONMENT</c> and more, plus <c>OIDC_ISSUER</c>
+    /// (not a runner variable: the issuer a relying party should expect from this mock).
+    /// </summary>
+    /// <returns>A new copy of the variables.</returns>
+    public IReadOnlyDictionary<string, string> GetEnvironment() =>
+        new ReadOnlyDictionary<string, string>(new Dictionary<string, string>(_environment, StringComparer.Ordinal));
+
+    /// <summary>Mints a token directly, without HTTP, with the same claims the token endpoint would give.</summary>
+    /// <param name="audience">The <c>aud</c>; <see langword="null"/> or empty for <see cref="DefaultAudience"/>. GitHub's audience rule is not applied.</param>
+    /// <param name="claimOverrides">String claims to add or replace for this token only (not <c>aud</c>, <c>exp</c>, <c>iat</c>, <c>nbf</c>).</param>
+    /// <returns>The compact JWT.</returns>
+    /// <exception cref="ArgumentException"><paramref name="claimOverrides"/> sets a reserved claim, an empty name or a null value.</exception>
+    /// <exception cref="ObjectDisposedException">The issuer was disposed.</exception>
+    public string IssueToken(string? audience = null, IReadOnlyDictionary<string, string>? claimOverrides = null)
+    {
+        ThrowIfDisposed();
+        if (claimOverrides is not null)
+        {
+            TokenMinter.ThrowIfReserved(claimOverrides, nameof(claimOverrides));
+        }
+
+        return _minter.Mint(string.IsNullOrEmpty(audience) ? DefaultAudience : audience, claimOverrides);
+    }
+
+    /// <summary>Generates a new signing key; tokens minted from now on are signed with it and carry its <c>kid</c>.</summary>
+    /// <param name="keepPreviousKeyPublished">
+    /// <see langword="true"/> (default) to keep every earlier key in the JWKS, as GitHub does during a rotation;
+    /// <see langword="false"/> to publish only the new key, so tokens signed earlier no longer verify.
+    /// </param>
+    /// <exception cref="ObjectDisposedException">The issuer was disposed.</exception>
+    public void RotateSigningKey(bool keepPreviousKeyPublished = true)
+    {
+        ThrowIfDisposed();
+        _keys.Rotate(keepPreviousKeyPublished);
+    }
+
+    /// <summary>
+    /// Makes the next <paramref name="count"/> requests to the token endpoint get <paramref name="fault"/>; later
+    /// ones are served normally. Calls queue up in order: two calls for 2 and 1 requests fault the next three.
+    /// A queued fault applies whatever the request's bearer token.
+    /// </summary>
+    /// <param name="count">How many requests get the fault; at least 1.</param>
+    /// <param name="fault">The fault.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="fault"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The issuer was disposed.</exception>
+    public void FailNextTokenRequests(int count, MockTokenFault fault)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentNullException.ThrowIfNull(fault);
+        ThrowIfDisposed();
+        _faults.Enqueue(fault, count);
+    }
+
+    /// <summary>Clears <see cref="TokenRequests"/> and zeroes the request counters. Queued faults stay queued.</summary>
+    public void ResetRequestLog() => _log.Reset();
+
+    /// <summary>Stops listening and releases the keys. Requests waiting on an injected delay end at once.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _disposing.Cancel();
+        _server.Stop();
+        _server.Dispose();
+        _keys.Dispose();
+    }
+
+    private static MockGitHubOidcIssuerOptions Snapshot(MockGitHubOidcIssuerOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Port, 0, "options.Port");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Port, 65535, "options.Port");
+        RequireSegment(options.Owner, nameof(options.Owner));
+        RequireSegment(options.Repository, nameof(options.Repository));
+        Require(options.OwnerId, nameof(options.OwnerId), allowEmpty: false);
+        Require(options.RepositoryId, nameof(options.RepositoryId), allowEmpty: false);
+        Require(options.Ref, nameof(options.Ref), allowEmpty: true);
+        Require(options.EventName, nameof(options.EventName), allowEmpty: false);
+        Require(options.Actor, nameof(options.Actor), allowEmpty: false);
+        Require(options.RunnerEnvironment, nameof(options.RunnerEnvironment), allowEmpty: false);
+        Require(options.Visibility, nameof(options.Visibility), allowEmpty: false);
+        Require(options.Sha, nameof(options.Sha), allowEmpty: false);
+        Require(options.WorkflowFile, nameof(options.WorkflowFile), allowEmpty: false);
+        if (options.TokenLifetime <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException("options.TokenLifetime", options.TokenLifetime, "TokenLifetime must be positive.");
+        }
+
+        if (options.NotBeforeBackdate < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException("options.NotBeforeBackdate", options.NotBeforeBackdate, "NotBeforeBackdate must not be negative.");
+        }
+
+        if (!Enum.IsDefined(options.IssuerKind))
+        {
+            throw new ArgumentOutOfRangeException("options.IssuerKind", options.IssuerKind, "Unknown issuer kind.");
+        }
+
+        if (options.IssuerKind == MockIssuerKind.EnterpriseSlug
+            && (string.IsNullOrEmpty(options.EnterpriseSlug) || !options.EnterpriseSlug.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')))
+        {
+            throw new ArgumentException(
+                "IssuerKind EnterpriseSlug needs EnterpriseSlug set to letters, digits and '-' only.", nameof(options));
+        }
+
+        ArgumentNullException.ThrowIfNull(options.TimeProvider, "options.TimeProvider");
+        TokenMinter.ThrowIfReserved(options.AdditionalClaims, nameof(options));
+
+        var copy = new MockGitHubOidcIssuerOptions
+        {
+            Port = options.Port,
+            Owner = options.Owner,
+            Repository = options.Repository,
+            OwnerId = options.OwnerId,
+            RepositoryId = options.RepositoryId,
+            Ref = options.Ref,
+            RefType = options.RefType,
+            Environment = options.Environment,
+            EventName = options.EventName,
+            Actor = options.Actor,
+            RunnerEnvironment = options.RunnerEnvironment,
+            Visibility = options.Visibility,
+            Sha = options.Sha,
+            WorkflowFile = options.WorkflowFile,
+            TokenLifetime = options.TokenLifetime,
+            NotBeforeBackdate = options.NotBeforeBackdate,
+            IssuerKind = options.IssuerKind,
+            EnterpriseSlug = options.EnterpriseSlug,
+            TimeProvider = options.TimeProvider,
+        };
+        foreach (var (name, value) in options.AdditionalClaims)
+        {
+            copy.AdditionalClaims[name] = value;
+        }
+
+        return copy;
+    }
+
+    private static void Require(string? value, string name, bool allowEmpty)
+    {
+        if (value is null || (!allowEmpty && value.Length == 0))
+        {
+            throw new ArgumentException($"MockGitHubOidcIssuerOptions.{name} must be set.", "options");
+        }
+    }
+
+    private static void RequireSegment(string? value, string name)
+    {
+        Require(value, name, allowEmpty: false);
+        if (value!.Contains('/', StringComparison.Ordinal) || value.Any(char.IsWhiteSpace))
+        {
+            throw new ArgumentException($"MockGitHubOidcIssuerOptions.{name} must not contain '/' or white space.", "options");
+        }
+    }
+
+    private static string RefName(string gitRef) =>
+        gitRef.StartsWith("refs/heads/", StringComparison.Ordinal) ? gitRef["refs/heads/".Length..]
+        : gitRef.StartsWith("refs/tags/", StringComparison.Ordinal) ? gitRef["refs/tags/".Length..]
+        : gitRef.StartsWith("refs/", StringComparison.Ordinal) ? gitRef["refs/".Length..]
+        : gitRef;
+
+    private Dictionary<string, string> BuildEnvironment(IReadOnlyDictionary<string, string> claims, string serverUrl) =>
+        new(StringComparer.Ordinal)
+        {
+            ["ACTIONS_ID_TOKEN_REQUEST_URL"] = _requestUrl,
+            ["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] = RequestToken,
+            ["OIDC_ISSUER"] = Issuer,
+            ["CI"] = "true",
+            ["GITHUB_ACTIONS"] = "true",
+            ["GITHUB_SERVER_URL"] = serverUrl,
+            ["GITHUB_REPOSITORY"] = claims["repository"],
+            ["GITHUB_REPOSITORY_ID"] = claims["repository_id"],
+            ["GITHUB_REPOSITORY_OWNER"] = claims["repository_owner"],
+            ["GITHUB_REPOSITORY_OWNER_ID"] = claims["repository_owner_id"],
+            ["GITHUB_ACTOR"] = claims["actor"],
+            ["GITHUB_ACTOR_ID"] = claims["actor_id"],
+            ["GITHUB_EVENT_NAME"] = claims["event_name"],
+            ["GITHUB_REF"] = claims["ref"],
+            ["GITHUB_REF_NAME"] = RefName(claims["ref"]),
+            ["GITHUB_REF_TYPE"] = claims["ref_type"],
+            ["GITHUB_REF_PROTECTED"] = claims["ref_protected"],
+            ["GITHUB_SHA"] = claims["sha"],
+            ["GITHUB_WORKFLOW"] = claims["workflow"],
+            ["GITHUB_WORKFLOW_REF"] = claims["workflow_ref"],
+            ["GITHUB_WORKFLOW_SHA"] = claims["workflow_sha"],
+            ["GITHUB_RUN_ID"] = claims["run_id"],
+            ["GITHUB_RUN_NUMBER"] = claims["run_number"],
+            ["GITHUB_RUN_ATTEMPT"] = claims["run_attempt"],
+            ["GITHUB_HEAD_REF"] = claims["head_ref"],
+            ["GITHUB_BASE_REF"] = claims["base_ref"],
+            ["RUNNER_ENVIRONMENT"] = claims["runner_environment"],
+        };
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+}

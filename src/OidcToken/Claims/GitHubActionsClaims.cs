@@ -1,0 +1,140 @@
+namespace OidcToken;
+
+/// <summary>
+/// The claims of a GitHub Actions ID token, typed. GitHub sends every custom claim as a string
+/// (ids, numbers and booleans included); they are kept as strings here so nothing is lost, with
+/// <see cref="RefProtected"/> as the one convenience conversion.
+/// </summary>
+/// <remarks>
+/// Where this object comes from decides whether it can be trusted: <see cref="IdToken.UnverifiedClaims"/>
+/// was decoded without checking the signature; the validator's result carries verified claims.
+/// Older tokens lack newer claims, so every property except the registered ones may be null.
+/// </remarks>
+public sealed class GitHubActionsClaims
+{
+    internal GitHubActionsClaims()
+    {
+    }
+
+    /// <summary><c>iss</c>: the issuer, e.g. <c>https://token.actions.githubusercontent.com</c>.</summary>
+    public string? Issuer { get; internal init; }
+
+    /// <summary><c>sub</c>: e.g. <c>repo:octo-org/octo-repo:ref:refs/heads/main</c>; custom templates and immutable <c>owner@id/repo@id</c> forms exist.</summary>
+    public string? Subject { get; internal init; }
+
+    /// <summary><c>aud</c>: the audience (the first one, when the token carries a list).</summary>
+    public string? Audience { get; internal init; }
+
+    /// <summary>All audiences of the token (GitHub sends one).</summary>
+    public IReadOnlyList<string> Audiences { get; internal init; } = [];
+
+    /// <summary><c>exp</c>.</summary>
+    public DateTimeOffset? ExpiresAt { get; internal init; }
+
+    /// <summary><c>iat</c>.</summary>
+    public DateTimeOffset? IssuedAt { get; internal init; }
+
+    /// <summary><c>nbf</c>.</summary>
+    public DateTimeOffset? NotBefore { get; internal init; }
+
+    /// <summary><c>jti</c>: a unique id per token.</summary>
+    public string? JwtId { get; internal init; }
+
+    /// <summary><c>actor</c>: the account that triggered the run.</summary>
+    public string? Actor { get; internal init; }
+
+    /// <summary><c>actor_id</c>.</summary>
+    public string? ActorId { get; internal init; }
+
+    /// <summary><c>base_ref</c>: the target branch of a pull request (empty otherwise).</summary>
+    public string? BaseRef { get; internal init; }
+
+    /// <summary><c>check_run_id</c>.</summary>
+    public string? CheckRunId { get; internal init; }
+
+    /// <summary><c>enterprise</c>: the enterprise slug, for repositories in an enterprise.</summary>
+    public string? Enterprise { get; internal init; }
+
+    /// <summary><c>enterprise_id</c>.</summary>
+    public string? EnterpriseId { get; internal init; }
+
+    /// <summary><c>environment</c>: the deployment environment; absent when the job uses none.</summary>
+    public string? Environment { get; internal init; }
+
+    /// <summary><c>environment_node_id</c>.</summary>
+    public string? EnvironmentNodeId { get; internal init; }
+
+    /// <summary><c>event_name</c>: the event that triggered the run, e.g. <c>push</c>.</summary>
+    public string? EventName { get; internal init; }
+
+    /// <summary><c>head_ref</c>: the source branch of a pull request (empty otherwise).</summary>
+    public string? HeadRef { get; internal init; }
+
+    /// <summary><c>issuer_scope</c>.</summary>
+    public string? IssuerScope { get; internal init; }
+
+    /// <summary><c>job_workflow_ref</c>: the workflow file the job ran from (the called workflow for reusable workflows).</summary>
+    public string? JobWorkflowRef { get; internal init; }
+
+    /// <summary><c>job_workflow_sha</c>.</summary>
+    public string? JobWorkflowSha { get; internal init; }
+
+    /// <summary><c>ref</c>: e.g. <c>refs/heads/main</c>; may be empty for some events.</summary>
+    public string? Ref { get; internal init; }
+
+    /// <summary><c>ref_protected</c> as sent (<c>"true"</c> or <c>"false"</c>).</summary>
+    public string? RefProtectedValue { get; internal init; }
+
+    /// <summary><c>ref_protected</c> as a Boolean, or null when absent or not <c>true</c>/<c>false</c>.</summary>
+    public bool? RefProtected => RefProtectedValue switch
+    {
+        "true" => true,
+        "false" => false,
+        _ => null,
+    };
+
+    /// <summary><c>ref_type</c>: <c>branch</c> or <c>tag</c>.</summary>
+    public string? RefType { get; internal init; }
+
+    /// <summary><c>repository</c>: <c>owner/name</c>.</summary>
+    public string? Repository { get; internal init; }
+
+    /// <summary><c>repository_id</c>: stable across renames.</summary>
+    public string? RepositoryId { get; internal init; }
+
+    /// <summary><c>repository_owner</c>.</summary>
+    public string? RepositoryOwner { get; internal init; }
+
+    /// <summary><c>repository_owner_id</c>: stable across renames.</summary>
+    public string? RepositoryOwnerId { get; internal init; }
+
+    /// <summary><c>repository_visibility</c>: <c>public</c>, <c>private</c> or <c>internal</c>.</summary>
+    public string? RepositoryVisibility { get; internal init; }
+
+    /// <summary><c>run_attempt</c>.</summary>
+    public string? RunAttempt { get; internal init; }
+
+    /// <summary><c>run_id</c>.</summary>
+    public string? RunId { get; internal init; }
+
+    /// <summary><c>run_number</c>.</summary>
+    public string? RunNumber { get; internal init; }
+
+    /// <summary><c>runner_environment</c>: <c>github-hosted</c> or <c>self-hosted</c>.</summary>
+    public string? RunnerEnvironment { get; internal init; }
+
+    /// <summary><c>sha</c>: the commit.</summary>
+    public string? Sha { get; internal init; }
+
+    /// <summary><c>workflow</c>: the workflow's name.</summary>
+    public string? Workflow { get; internal init; }
+
+    /// <summary><c>workflow_ref</c>: the calling workflow file and ref.</summary>
+    public string? WorkflowRef { get; internal init; }
+
+    /// <summary><c>workflow_sha</c>.</summary>
+    public string? WorkflowSha { get; internal init; }
+
+    /// <summary>Every other claim whose value is a string or a Boolean (e.g. <c>repo_property_*</c> custom properties), by name.</summary>
+    public IReadOnlyDictionary<string, string> AdditionalClaims { get; internal init; } = new Dictionary<string, string>();
+}

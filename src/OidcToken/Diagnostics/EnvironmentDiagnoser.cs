@@ -1,0 +1,96 @@
+using System.Globalization;
+using OidcToken.Environment;
+
+namespace OidcToken.Diagnostics;
+
+/// <summary>Turns a <see cref="RunnerEnvironment"/> into an <see cref="OidcEnvironmentReport"/>. No I/O.</summary>
+internal static class EnvironmentDiagnoser
+{
+    public static OidcEnvironmentReport Diagnose(RunnerEnvironment environment)
+    {
+        var notes = new List<string>();
+        var issuer = GitHubServer.GetExpectedIssuer(environment.ServerUrl);
+        if (issuer is { Kind: not GitHubServer.Kind.GitHubCom } known)
+        {
+            notes.Add(known.Kind == GitHubServer.Kind.EnterpriseServer
+                ? "GitHub Enterprise Server: tokens are issued by " + known.Issuer + " (OIDC needs GHES 3.5 or later; its endpoints are often reachable only inside your network)."
+                : "GHE.com: tokens are issued by " + known.Issuer + ".");
+        }
+
+        if (environment.EventFileProblem is { } problem)
+        {
+            notes.Add("Could not check for a fork pull request: " + problem + ".");
+        }
+
+        var (code, message, host) = Classify(environment);
+        return new OidcEnvironmentReport
+        {
+            ErrorCode = code,
+            Message = message,
+            IsGitHubActions = environment.IsGitHubActions,
+            RequestUrlPresent = environment.RequestUrl is not null,
+            RequestTokenPresent = environment.RequestToken is not null,
+            RequestHost = host,
+            ServerUrl = environment.ServerUrl,
+            ExpectedIssuer = issuer?.Issuer,
+            EventName = environment.EventName,
+            Repository = environment.Repository,
+            Actor = environment.Actor,
+            RunnerEnvironment = environment.RunnerEnvironmentName,
+            ContainerMarker = environment.ContainerMarker,
+            IsAct = environment.IsAct,
+            Notes = notes,
+        };
+    }
+
+    private static (OidcTokenErrorCode? Code, string Message, string? Host) Classify(RunnerEnvironment environment)
+    {
+        var hasUrl = environment.RequestUrl is not null;
+        var hasToken = environment.RequestToken is not null;
+        if (hasUrl && hasToken)
+        {
+            var problem = RunnerEnvironment.CheckRequestUrl(environment.RequestUrl!, out var uri);
+            return problem is null
+                ? (null, DiagnosticMessages.Ready, uri!.Host)
+                : (OidcTokenErrorCode.RequestUrlInvalid, Format(DiagnosticMessages.RequestUrlInvalid, problem), null);
+        }
+
+        if (hasUrl)
+        {
+            return (OidcTokenErrorCode.RequestTokenMissing, DiagnosticMessages.RequestTokenMissing, null);
+        }
+
+        if (hasToken)
+        {
+            return (OidcTokenErrorCode.RequestUrlMissing, DiagnosticMessages.RequestUrlMissing, null);
+        }
+
+        if (environment.IsAct)
+        {
+            return (OidcTokenErrorCode.RunningUnderAct, DiagnosticMessages.RunningUnderAct, null);
+        }
+
+        if (!environment.IsGitHubActions)
+        {
+            return environment.IsContainer
+                ? (OidcTokenErrorCode.ContainerWithoutRunnerVariables, Format(DiagnosticMessages.ContainerWithoutRunnerVariables, environment.ContainerMarker!), null)
+                : (OidcTokenErrorCode.NotInGitHubActions, DiagnosticMessages.NotInGitHubActions, null);
+        }
+
+        if (environment.IsDependabot)
+        {
+            return (OidcTokenErrorCode.DependabotRun, DiagnosticMessages.DependabotRun, null);
+        }
+
+        if (environment.IsForkPullRequest)
+        {
+            var from = environment.ForkRepository is null ? string.Empty : " (" + environment.ForkRepository + ")";
+            return (OidcTokenErrorCode.ForkPullRequest, Format(DiagnosticMessages.ForkPullRequest, from), null);
+        }
+
+        return (OidcTokenErrorCode.PermissionMissing, DiagnosticMessages.PermissionMissing, null);
+    }
+
+    private static string Format(string template, string value) =>
+        string.Format(CultureInfo.InvariantCulture, template, value);
+}

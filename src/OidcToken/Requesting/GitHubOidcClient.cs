@@ -1,0 +1,421 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using OidcToken.Diagnostics;
+using OidcToken.Environment;
+using OidcToken.Masking;
+using OidcToken.Observability;
+using OidcToken.Requesting;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace OidcToken;
+
+/// <summary>
+/// Requests GitHub Actions OIDC ID tokens from the runner, with retries, a deadline, a per-audience cache,
+/// one shared in-flight request per audience, masking, and diagnostics that say why a token cannot be had.
+/// Thread-safe; create one and reuse it.
+/// </summary>
+/// <example>
+/// <code>
+/// using var client = new GitHubOidcClient();
+/// IdToken token = await client.GetTokenAsync("sts.amazonaws.com");
+/// Console.WriteLine(token.UnverifiedClaims.Subject);
+/// </code>
+/// </example>
+public class GitHubOidcClient : IDisposable
+{
+    private readonly GitHubOidcClientOptions _options;
+    private readonly Func<string, string?> _variables;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ActionsMasker? _masker;
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly Lock _endpointGate = new();
+    private volatile EndpointCache? _endpoint;
+
+    /// <summary>Creates a client that reads the process environment and uses its own redirect-free HTTP handler.</summary>
+    public GitHubOidcClient()
+        : this(new GitHubOidcClientOptions())
+    {
+    }
+
+    /// <summary>Creates a client with the given options, validated now.</summary>
+    /// <param name="options">The options; copied values are read once here.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">An option is out of range; the message lists every problem.</exception>
+    public GitHubOidcClient(GitHubOidcClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _variables = options.EnvironmentVariables ?? System.Environment.GetEnvironmentVariable;
+        _time = options.TimeProvider ?? TimeProvider.System;
+        _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("OidcToken.GitHubOidcClient");
+        var mask = options.MaskTokens ?? string.Equals(_variables("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase);
+        _masker = mask ? new ActionsMasker(options.MaskOutput) : null;
+        if (options.HttpClient is { } http)
+        {
+            _http = http;
+        }
+        else if (options.HttpClientFactory is { } factory)
+        {
+            _http = factory.CreateClient(options.HttpClientName);
+        }
+        else
+        {
+            _http = new HttpClient(CreateHandler(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+            _ownsHttp = true;
+        }
+    }
+
+    /// <summary>
+    /// Returns an ID token for <paramref name="audience"/>: from the cache while it is fresh, otherwise from one
+    /// request shared by every concurrent caller for that audience.
+    /// </summary>
+    /// <param name="audience">The <c>aud</c> to request; null or empty asks for GitHub's default (<c>https://github.com/&lt;owner&gt;</c>).</param>
+    /// <param name="cancellationToken">Cancels this caller's wait (a request shared with other callers goes on for them).</param>
+    /// <returns>The token.</returns>
+    /// <exception cref="OidcTokenException">No token could be obtained; <see cref="OidcTokenException.ErrorCode"/> says why.</exception>
+    /// <exception cref="ArgumentException"><paramref name="audience"/> is only white space.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public virtual Task<IdToken> GetTokenAsync(string? audience, CancellationToken cancellationToken) =>
+        GetTokenAsync(audience, null, cancellationToken);
+
+    /// <summary>Returns an ID token for <paramref name="audience"/>, with per-call options such as a forced refresh.</summary>
+    /// <param name="audience">The <c>aud</c> to request; null or empty asks for GitHub's default.</param>
+    /// <param name="requestOptions">Per-call options; null means the defaults.</param>
+    /// <param name="cancellationToken">Cancels this caller's wait.</param>
+    /// <returns>The token.</returns>
+    /// <exception cref="OidcTokenException">No token could be obtained; <see cref="OidcTokenException.ErrorCode"/> says why.</exception>
+    /// <exception cref="ArgumentException"><paramref name="audience"/> is only white space.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public virtual Task<IdToken> GetTokenAsync(string? audience, IdTokenRequestOptions? requestOptions = null, CancellationToken cancellationToken = default)
+    {
+        var key = NormalizeAudience(audience);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<IdToken>(cancellationToken);
+        }
+
+        var endpoint = _endpoint;
+        if (endpoint is not null && requestOptions?.ForceRefresh != true
+            && endpoint.Entries.TryGetValue(key, out var entry) && entry.IsFresh(_time.GetUtcNow()))
+        {
+            Telemetry.CacheHits.Add(1);
+            return entry.Task;
+        }
+
+        return GetTokenSlowAsync(key, requestOptions?.ForceRefresh == true, cancellationToken);
+    }
+
+    /// <summary>Like <see cref="GetTokenAsync(string?, CancellationToken)"/>, but returns the diagnosis instead of throwing it.</summary>
+    /// <param name="audience">The <c>aud</c> to request; null or empty asks for GitHub's default.</param>
+    /// <param name="cancellationToken">Cancels this caller's wait.</param>
+    /// <returns>The token, or the <see cref="OidcTokenException"/> that says why there is none.</returns>
+    /// <exception cref="ArgumentException"><paramref name="audience"/> is only white space.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public virtual async Task<IdTokenResult> TryGetTokenAsync(string? audience, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return IdTokenResult.Success(await GetTokenAsync(audience, null, cancellationToken).ConfigureAwait(false));
+        }
+        catch (OidcTokenException ex)
+        {
+            return IdTokenResult.Failure(ex);
+        }
+    }
+
+    /// <summary>Reports whether a token can be requested with this client's environment, and if not why. No network I/O; never throws.</summary>
+    /// <returns>The report.</returns>
+    public OidcEnvironmentReport Diagnose() =>
+        EnvironmentDiagnoser.Diagnose(RunnerEnvironment.Read(_variables, _options.FileExists));
+
+    /// <summary>Disposes the HTTP client the client created itself (never one it was given).</summary>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases resources.</summary>
+    /// <param name="disposing">True when called from <see cref="Dispose()"/>.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing && _ownsHttp)
+        {
+            _http.Dispose();
+        }
+    }
+
+    /// <summary>The primary handler OidcToken uses for token requests: redirects off, connection reuse bounded.</summary>
+    internal static SocketsHttpHandler CreateHandler() => new()
+    {
+        AllowAutoRedirect = false,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        MaxResponseHeadersLength = 64,
+    };
+
+    /// <summary>Requests a new token without touching the cache (the drop-in's semantics).</summary>
+    internal async Task<IdToken> RequestFreshAsync(string? audience, CancellationToken cancellationToken)
+    {
+        var key = NormalizeAudience(audience);
+        var endpoint = ResolveEndpoint();
+        return await RequestAsync(endpoint.Endpoint, key, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IdToken> GetTokenSlowAsync(string key, bool forceRefresh, CancellationToken cancellationToken)
+    {
+        var endpoint = ResolveEndpoint();
+        if (forceRefresh)
+        {
+            var token = await RequestAsync(endpoint.Endpoint, key, cancellationToken).ConfigureAwait(false);
+            var fresh = new CacheEntry();
+            fresh.Complete(token, _options.CacheMargin);
+            endpoint.Entries[key] = fresh;
+            return token;
+        }
+
+        while (true)
+        {
+            var now = _time.GetUtcNow();
+            var candidate = new CacheEntry();
+            var entry = endpoint.Entries.AddOrUpdate(
+                key,
+                candidate,
+                (_, existing) => existing.IsInFlight || existing.IsFresh(now) ? existing : candidate);
+            if (ReferenceEquals(entry, candidate))
+            {
+                _ = FillAsync(endpoint, key, candidate);
+            }
+            else if (!entry.IsInFlight && !entry.IsFresh(now))
+            {
+                continue;
+            }
+            else
+            {
+                Telemetry.CacheHits.Add(1);
+            }
+
+            return await entry.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs the shared request for a cache entry; independent of any one caller's cancellation.</summary>
+    private async Task FillAsync(EndpointCache endpoint, string key, CacheEntry entry)
+    {
+        try
+        {
+            var token = await RequestAsync(endpoint.Endpoint, key, CancellationToken.None).ConfigureAwait(false);
+            entry.Complete(token, _options.CacheMargin);
+        }
+        catch (Exception ex) when (ex is OidcTokenException or OperationCanceledException)
+        {
+            // Failures are never cached: drop the entry so the next caller asks again, then hand the error to the waiters.
+            endpoint.Entries.TryRemove(new KeyValuePair<string, CacheEntry>(key, entry));
+            entry.Fail(ex);
+        }
+    }
+
+    private EndpointCache ResolveEndpoint()
+    {
+        if (_endpoint is { } known)
+        {
+            return known;
+        }
+
+        lock (_endpointGate)
+        {
+            if (_endpoint is { } raced)
+            {
+                return raced;
+            }
+
+            var environment = RunnerEnvironment.Read(_variables, _options.FileExists);
+            var report = EnvironmentDiagnoser.Diagnose(environment);
+            if (report.ErrorCode is { } code)
+            {
+                Log.TokenUnavailable(_logger, code);
+                throw new OidcTokenException(code, report.Message);
+            }
+
+            RunnerEnvironment.CheckRequestUrl(environment.RequestUrl!, out var uri);
+            var endpoint = new EndpointCache(new TokenEndpoint(uri!, environment.RequestToken!));
+            _endpoint = endpoint;
+            return endpoint;
+        }
+    }
+
+    private async Task<IdToken> RequestAsync(TokenEndpoint endpoint, string audience, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.ActivitySource.StartActivity("GetIdToken", ActivityKind.Client);
+        activity?.SetTag("oidctoken.audience", audience);
+        activity?.SetTag("server.address", endpoint.Host);
+        Log.TokenRequestStarting(_logger, audience, endpoint.Host);
+
+        var start = _time.GetTimestamp();
+        var attempts = 0;
+        AttemptResult? last = null;
+        var uri = endpoint.BuildUri(audience.Length == 0 ? null : audience);
+        var pipeline = BuildPipeline(start, () => last, result => last = result, () => attempts);
+
+        AttemptResult outcome;
+        try
+        {
+            outcome = await pipeline.ExecuteAsync(
+                async ct =>
+                {
+                    Interlocked.Increment(ref attempts);
+                    var result = await endpoint.SendAsync(_http, uri, audience, _time, ct).ConfigureAwait(false);
+                    Telemetry.TokenRequests.Add(1, new KeyValuePair<string, object?>("outcome", result.Token is null ? result.ErrorCode.ToString() : "success"));
+                    last = result;
+                    return result;
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutRejectedException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            var elapsed = _time.GetElapsedTime(start);
+            var deadlinePassed = elapsed >= _options.Deadline - TimeSpan.FromMilliseconds(1);
+            var failure = last is { Token: null } previous && deadlinePassed
+                ? previous
+                : AttemptTimedOut(ex);
+            throw Fail(failure, audience, endpoint, attempts, elapsed, deadlinePassed);
+        }
+
+        if (outcome.Token is not { } token)
+        {
+            throw Fail(outcome, audience, endpoint, attempts, _time.GetElapsedTime(start), deadlinePassed: false);
+        }
+
+        _masker?.Mask(token.Reveal());
+        if (_options.Verifier is { } verifier)
+        {
+            await verifier.VerifyAsync(token, cancellationToken).ConfigureAwait(false);
+        }
+
+        Log.TokenReceived(_logger, token.Audience, token.UnverifiedClaims.Subject, token.ExpiresAt, attempts, (long)_time.GetElapsedTime(start).TotalMilliseconds);
+        return token;
+    }
+
+    private AttemptResult AttemptTimedOut(TimeoutRejectedException ex) =>
+        AttemptResult.Failure(
+            OidcTokenErrorCode.NetworkError,
+            retryable: true,
+            "no answer within the attempt timeout of " + FailureMessages.Seconds(_options.AttemptTimeout),
+            exception: ex);
+
+    private OidcTokenException Fail(AttemptResult failure, string audience, TokenEndpoint endpoint, int attempts, TimeSpan elapsed, bool deadlinePassed)
+    {
+        var error = FailureMessages.Create(failure, audience, endpoint.Host, attempts, elapsed, _options.Deadline, deadlinePassed);
+        Log.TokenRequestFailed(_logger, error.ErrorCode, attempts, (long)elapsed.TotalMilliseconds);
+        return error;
+    }
+
+    private ResiliencePipeline<AttemptResult> BuildPipeline(long start, Func<AttemptResult?> getLast, Action<AttemptResult> setLast, Func<int> getAttempts)
+    {
+        var builder = new ResiliencePipelineBuilder<AttemptResult> { TimeProvider = _time };
+        builder.AddTimeout(new TimeoutStrategyOptions { Timeout = _options.Deadline });
+        if (_options.MaxAttempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions<AttemptResult>
+            {
+                MaxRetryAttempts = _options.MaxAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = _options.RetryDelay,
+                MaxDelay = _options.MaxRetryDelay,
+                ShouldHandle = args =>
+                {
+                    if (args.Outcome.Exception is TimeoutRejectedException timeout)
+                    {
+                        setLast(AttemptTimedOut(timeout));
+                        return ValueTask.FromResult(true);
+                    }
+
+                    if (args.Outcome.Result is not { Token: null, Retryable: true } failure)
+                    {
+                        return ValueTask.FromResult(false);
+                    }
+
+                    // A Retry-After beyond the deadline cannot be honoured: stop now and report it.
+                    var remaining = _options.Deadline - _time.GetElapsedTime(start);
+                    return ValueTask.FromResult(failure.RetryAfter is not { } wait || wait < remaining);
+                },
+                DelayGenerator = args => ValueTask.FromResult(
+                    args.Outcome.Result?.RetryAfter is { } wait ? (TimeSpan?)Clamp(wait) : null),
+                OnRetry = args =>
+                {
+                    var reason = getLast()?.Detail ?? args.Outcome.Exception?.GetType().Name ?? "unknown";
+                    Log.AttemptFailed(_logger, getAttempts(), reason, willRetry: true);
+                    return ValueTask.CompletedTask;
+                },
+            });
+        }
+
+        builder.AddTimeout(new TimeoutStrategyOptions { Timeout = _options.AttemptTimeout });
+        return builder.Build();
+    }
+
+    private TimeSpan Clamp(TimeSpan wait) => wait > _options.MaxRetryDelay * 30 ? _options.MaxRetryDelay * 30 : wait;
+
+    private static string NormalizeAudience(string? audience)
+    {
+        if (audience is null || audience.Length == 0)
+        {
+            return string.Empty;
+        }
+
+        if (string.IsNullOrWhiteSpace(audience))
+        {
+            throw new ArgumentException("The audience is only white space. Pass the audience your relying party expects, or null for GitHub's default (https://github.com/<owner>).", nameof(audience));
+        }
+
+        return audience;
+    }
+
+    /// <summary>The cache for one token endpoint: (request URL, request token) identify it, entries are per audience.</summary>
+    private sealed class EndpointCache(TokenEndpoint endpoint)
+    {
+        public TokenEndpoint Endpoint { get; } = endpoint;
+
+        public ConcurrentDictionary<string, CacheEntry> Entries { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>One audience's token: in flight, or received with the instant it stops being reused.</summary>
+    private sealed class CacheEntry
+    {
+        private readonly TaskCompletionSource<IdToken> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private long _reuseUntilTicks = long.MinValue;
+
+        public Task<IdToken> Task => _completion.Task;
+
+        public bool IsInFlight => !_completion.Task.IsCompleted;
+
+        public bool IsFresh(DateTimeOffset now) => _completion.Task.IsCompletedSuccessfully && now.UtcTicks < Volatile.Read(ref _reuseUntilTicks);
+
+        public void Complete(IdToken token, TimeSpan margin)
+        {
+            // Lifetime is measured on this machine's clock from when the token arrived, so a skewed runner clock cannot keep a stale token.
+            Volatile.Write(ref _reuseUntilTicks, (token.ReceivedAt + (token.ExpiresAt - token.IssuedAt) - margin).UtcTicks);
+            _completion.TrySetResult(token);
+        }
+
+        public void Fail(Exception error)
+        {
+            if (error is OperationCanceledException cancelled)
+            {
+                _completion.TrySetCanceled(cancelled.CancellationToken);
+            }
+            else
+            {
+                _completion.TrySetException(error);
+            }
+        }
+    }
+}

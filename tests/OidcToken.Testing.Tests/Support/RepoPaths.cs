@@ -1,0 +1,41 @@
+namespace OidcToken.Testing.Tests.Support;
+
+/// <summary>Finds the repository (the folder holding OidcToken.sln) and the shared fixtures beside it.</summary>
+internal static class RepoPaths
+{
+    private static readonly Lazy<string> Root = new(FindRoot);
+
+    public static string RepositoryRoot => Root.Value;
+
+    /// <summary><c>&lt;repo&gt;/../shared/fixtures/github-real</c>: CI lays shared/ beside the clone.</summary>
+    public static string RealFixtures
+    {
+        get
+        {
+            var path = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "fixtures", "github-real"));
+            if (!Directory.Exists(path))
+            {
+                throw new DirectoryNotFoundException($"The real GitHub fixtures are expected at {path} (shared/ beside the repository).");
+            }
+
+            return path;
+        }
+    }
+
+    public static string PeersDirectory => Path.Combine(RepositoryRoot, "benchmarks", "peers");
+
+    public static string Fixture(string name) => Path.Combine(RealFixtures, name);
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "OidcToken.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"No folder above {AppContext.BaseDirectory} holds OidcToken.sln.");
+    }
+}
