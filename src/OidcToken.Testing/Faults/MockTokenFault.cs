@@ -110,8 +110,8 @@ public sealed class MockTokenFault
     public static MockTokenFault EmptyResponse() => new(FaultKind.EmptyResponse, nameof(EmptyResponse));
 
     /// <summary>
-    /// HTTP 200 whose chunked body is the first half of a valid answer followed by random bytes
-    /// (WireMock.Net's <c>MALFORMED_RESPONSE_CHUNK</c>).
+    /// HTTP 200 <c>application/json</c> whose chunked body is garbage: WireMock.Net's <c>MALFORMED_RESPONSE_CHUNK</c>
+    /// fault, bytes from the first half of a valid answer mixed with 100–200 random bytes. It is never valid JSON.
     /// </summary>
     /// <returns>The fault.</returns>
     public static MockTokenFault MalformedChunk() => new(FaultKind.MalformedChunk, nameof(MalformedChunk));

@@ -326,10 +326,8 @@ public class GitHubOidcClient : IDisposable
             builder.AddRetry(new RetryStrategyOptions<AttemptResult>
             {
                 MaxRetryAttempts = _options.MaxAttempts - 1,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
+                BackoffType = DelayBackoffType.Constant,
                 Delay = _options.RetryDelay,
-                MaxDelay = _options.MaxRetryDelay,
                 ShouldHandle = args =>
                 {
                     if (args.Outcome.Exception is TimeoutRejectedException timeout)
@@ -347,8 +345,9 @@ public class GitHubOidcClient : IDisposable
                     var remaining = _options.Deadline - _time.GetElapsedTime(start);
                     return ValueTask.FromResult(failure.RetryAfter is not { } wait || wait < remaining);
                 },
-                DelayGenerator = args => ValueTask.FromResult(
-                    args.Outcome.Result?.RetryAfter is { } wait ? (TimeSpan?)Clamp(wait) : null),
+                // The server's Retry-After wins (it was already checked against the deadline); otherwise exponential backoff with jitter, capped.
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
+                    args.Outcome.Result?.RetryAfter ?? Backoff(args.AttemptNumber)),
                 OnRetry = args =>
                 {
                     var reason = getLast()?.Detail ?? args.Outcome.Exception?.GetType().Name ?? "unknown";
@@ -362,7 +361,13 @@ public class GitHubOidcClient : IDisposable
         return builder.Build();
     }
 
-    private TimeSpan Clamp(TimeSpan wait) => wait > _options.MaxRetryDelay * 30 ? _options.MaxRetryDelay * 30 : wait;
+    /// <summary>Exponential backoff from <see cref="GitHubOidcClientOptions.RetryDelay"/> with ±50 % jitter, capped at <see cref="GitHubOidcClientOptions.MaxRetryDelay"/>.</summary>
+    private TimeSpan Backoff(int attemptNumber)
+    {
+        var exponential = _options.RetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attemptNumber, 16));
+        var jittered = exponential * (0.5 + Random.Shared.NextDouble());
+        return TimeSpan.FromMilliseconds(Math.Min(jittered, _options.MaxRetryDelay.TotalMilliseconds));
+    }
 
     private static string NormalizeAudience(string? audience)
     {

@@ -80,7 +80,12 @@ internal sealed class IssuerClient : IDisposable
         };
         if (timeProvider is not null)
         {
-            parameters.TimeProvider = timeProvider;
+            // Judge nbf/exp at the fake clock's instant instead of the machine's.
+            parameters.LifetimeValidator = (notBefore, expires, _, _) =>
+            {
+                var now = timeProvider.GetUtcNow().UtcDateTime;
+                return expires is { } exp && now < exp && (notBefore is not { } nbf || nbf <= now);
+            };
         }
 
         return await new JsonWebTokenHandler().ValidateTokenAsync(token, parameters);
