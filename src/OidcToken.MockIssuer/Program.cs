@@ -1,2 +1,3 @@
-// Filled in by the mock issuer work (issue 2): runs MockGitHubOidcIssuer from a shell.
-return 0;
+using OidcToken.MockIssuer;
+
+return await MockIssuerCommand.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

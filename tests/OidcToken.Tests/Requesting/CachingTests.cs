@@ -1,0 +1,239 @@
+using Microsoft.Extensions.Time.Testing;
+using OidcToken.Testing;
+using OidcToken.Tests.Support;
+
+namespace OidcToken.Tests.Requesting;
+
+public sealed class CachingTests : IDisposable
+{
+    private readonly MockGitHubOidcIssuer _issuer = MockGitHubOidcIssuer.Start();
+
+    public void Dispose() => _issuer.Dispose();
+
+    [Fact]
+    public async Task GetTokenAsync_ThousandConcurrentCallers_CauseExactlyOneRequest()
+    {
+        _issuer.FailNextTokenRequests(1, MockTokenFault.Delay(TimeSpan.FromMilliseconds(300)));
+        using var client = MockClientFactory.Create(_issuer);
+        using var start = new ManualResetEventSlim();
+
+        var callers = Enumerable.Range(0, 1000)
+            .Select(_ => Task.Run(async () =>
+            {
+                start.Wait();
+                return await client.GetTokenAsync("aud");
+            }))
+            .ToArray();
+        start.Set();
+        var tokens = await Task.WhenAll(callers);
+
+        Assert.Equal(1, _issuer.TokenRequestCount);
+        Assert.All(tokens, token => Assert.Same(tokens[0], token));
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_ConcurrentCallersForManyAudiences_OneRequestPerAudience()
+    {
+        using var client = MockClientFactory.Create(_issuer);
+
+        var callers = Enumerable.Range(0, 400).Select(i => client.GetTokenAsync("aud-" + (i % 20))).ToArray();
+        var tokens = await Task.WhenAll(callers);
+
+        Assert.Equal(20, _issuer.TokenRequestCount);
+        Assert.Equal(20, tokens.Select(t => t.Audience).Distinct().Count());
+        Assert.Equal(20, _issuer.TokenRequests.Select(r => r.Audience).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_SecondCall_IsServedFromTheCache()
+    {
+        using var client = MockClientFactory.Create(_issuer);
+
+        var first = await client.GetTokenAsync("aud");
+        var second = await client.GetTokenAsync("aud");
+
+        Assert.Same(first, second);
+        Assert.Equal(1, _issuer.TokenRequestCount);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_CachedTokenIsReplacedAtLifetimeMinusMargin_OnTheLocalClock()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        using var client = MockClientFactory.Create(_issuer, o => o.TimeProvider = time);
+
+        var first = await client.GetTokenAsync("aud");
+        time.Advance(TimeSpan.FromSeconds(239));
+        var stillCached = await client.GetTokenAsync("aud");
+        time.Advance(TimeSpan.FromSeconds(1));
+        var refreshed = await client.GetTokenAsync("aud");
+
+        Assert.Same(first, stillCached);
+        Assert.NotSame(first, refreshed);
+        Assert.Equal(2, _issuer.TokenRequestCount);
+        Assert.Equal(time.GetUtcNow(), refreshed.ReceivedAt);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_LargerMargin_RefreshesEarlier()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        using var client = MockClientFactory.Create(_issuer, o =>
+        {
+            o.TimeProvider = time;
+            o.CacheMargin = TimeSpan.FromSeconds(200);
+        });
+
+        await client.GetTokenAsync("aud");
+        time.Advance(TimeSpan.FromSeconds(100));
+        await client.GetTokenAsync("aud");
+
+        Assert.Equal(2, _issuer.TokenRequestCount);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_ForceRefresh_RequestsAndReplacesTheCachedToken()
+    {
+        using var client = MockClientFactory.Create(_issuer);
+
+        var first = await client.GetTokenAsync("aud");
+        var fresh = await client.GetTokenAsync("aud", IdTokenRequestOptions.Fresh);
+        var after = await client.GetTokenAsync("aud");
+
+        Assert.NotSame(first, fresh);
+        Assert.Same(fresh, after);
+        Assert.Equal(2, _issuer.TokenRequestCount);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_FailureIsNotCached()
+    {
+        _issuer.FailNextTokenRequests(1, MockTokenFault.JobCompleted());
+        using var client = MockClientFactory.Create(_issuer);
+
+        await Assert.ThrowsAsync<OidcTokenException>(() => client.GetTokenAsync("aud"));
+        var token = await client.GetTokenAsync("aud");
+
+        Assert.Equal("aud", token.Audience);
+        Assert.Equal(2, _issuer.TokenRequestCount);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_ConcurrentCallersShareOneFailure_WithinTheAttemptBudget()
+    {
+        _issuer.FailNextTokenRequests(100, MockTokenFault.Status(503));
+        using var client = MockClientFactory.Create(_issuer, o => o.MaxAttempts = 3);
+
+        var callers = Enumerable.Range(0, 200).Select(_ => client.TryGetTokenAsync("aud")).ToArray();
+        var results = await Task.WhenAll(callers);
+
+        Assert.All(results, r => Assert.Equal(OidcTokenErrorCode.ServiceUnavailable, r.ErrorCode));
+        Assert.InRange(_issuer.TokenRequestCount, 3, 3 * 2);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_OneCallerCancels_OthersStillGetTheSharedToken()
+    {
+        _issuer.FailNextTokenRequests(1, MockTokenFault.Delay(TimeSpan.FromMilliseconds(500)));
+        using var client = MockClientFactory.Create(_issuer);
+        using var cancel = new CancellationTokenSource();
+
+        var cancelled = client.GetTokenAsync("aud", cancel.Token);
+        var patient = client.GetTokenAsync("aud");
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        Assert.Equal("aud", (await patient).Audience);
+        Assert.Equal(1, _issuer.TokenRequestCount);
+    }
+
+    [Fact]
+    public async Task RequestFreshAsync_TheDropInPath_RequestsEveryTime()
+    {
+        using var client = MockClientFactory.Create(_issuer);
+
+        var first = await client.RequestFreshAsync("aud", CancellationToken.None);
+        var second = await client.RequestFreshAsync("aud", CancellationToken.None);
+
+        Assert.NotEqual(first.Reveal(), second.Reveal());
+        Assert.Equal(2, _issuer.TokenRequestCount);
+    }
+
+    [Fact]
+    public async Task Masking_WritesOneAddMaskLinePerNewToken()
+    {
+        using var output = new StringWriter();
+        using var client = MockClientFactory.Create(_issuer, o =>
+        {
+            o.MaskTokens = true;
+            o.MaskOutput = output;
+        });
+
+        var token = await client.GetTokenAsync("aud");
+        await client.GetTokenAsync("aud");
+        var fresh = await client.GetTokenAsync("aud", IdTokenRequestOptions.Fresh);
+
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.Equal(["::add-mask::" + token.Reveal(), "::add-mask::" + fresh.Reveal()], lines);
+    }
+
+    [Fact]
+    public async Task Masking_IsOnByDefaultInsideGitHubActions()
+    {
+        using var output = new StringWriter();
+        var options = MockClientFactory.Options(_issuer, o => o.MaskOutput = output);
+        options.MaskTokens = null;
+        using var client = new GitHubOidcClient(options);
+
+        var token = await client.GetTokenAsync("aud");
+
+        Assert.Equal("::add-mask::" + token.Reveal(), output.ToString().Trim());
+    }
+
+    [Fact]
+    public async Task Masking_IsOffByDefaultOutsideGitHubActions()
+    {
+        using var output = new StringWriter();
+        var environment = new FakeEnvironment(_issuer.GetEnvironment());
+        environment["GITHUB_ACTIONS"] = null;
+        using var client = new GitHubOidcClient(new GitHubOidcClientOptions { EnvironmentVariables = environment.Reader, MaskOutput = output });
+
+        await client.GetTokenAsync("aud");
+
+        Assert.Empty(output.ToString());
+    }
+
+    [Fact]
+    public async Task Verifier_RunsOnEveryFreshToken_AndARefusalIsNotCached()
+    {
+        var verifier = new CountingVerifier { RefuseNext = true };
+        using var client = MockClientFactory.Create(_issuer, o => o.Verifier = verifier);
+
+        var error = await Assert.ThrowsAsync<OidcTokenException>(() => client.GetTokenAsync("aud"));
+        var token = await client.GetTokenAsync("aud");
+        await client.GetTokenAsync("aud");
+
+        Assert.Equal(OidcTokenErrorCode.TokenVerificationFailed, error.ErrorCode);
+        Assert.Equal(6, error.ExitCode);
+        Assert.Equal(2, verifier.Calls);
+        Assert.Equal("aud", token.Audience);
+    }
+
+    private sealed class CountingVerifier : IdTokenVerifier
+    {
+        public int Calls;
+        public bool RefuseNext;
+
+        public override ValueTask VerifyAsync(IdToken token, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Calls);
+            if (RefuseNext)
+            {
+                RefuseNext = false;
+                throw new OidcTokenException(OidcTokenErrorCode.TokenVerificationFailed, "audience was x, expected y");
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}
