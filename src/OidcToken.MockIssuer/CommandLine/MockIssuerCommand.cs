@@ -28,10 +28,16 @@ internal static class MockIssuerCommand
         };
         port.Validators.Add(result =>
         {
-            var value = result.GetValueOrDefault<int>();
-            if (value is < 0 or > 65535)
+            // Runs only for a value that parsed as a number (a non-number is already a parse error).
+            if (result.Tokens.Count == 1
+                && int.TryParse(result.Tokens[0].Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value)
+                && value > 65535)
             {
                 result.AddError($"--port must be from 0 to 65535, not {value}.");
+            }
+            else if (result.Tokens.Count == 1 && result.Tokens[0].Value.StartsWith('-'))
+            {
+                result.AddError($"--port must be from 0 to 65535, not {result.Tokens[0].Value}.");
             }
         });
         var envFile = new Option<FileInfo?>("--env-file")

@@ -12,11 +12,14 @@ internal static partial class SecretScrubber
     internal const int MaxLength = 512;
     internal const string Redacted = "[redacted]";
 
+    /// <summary>Any shared run this long with a known secret is removed, not just the whole secret.</summary>
+    internal const int PieceLength = 16;
+
     public static string Scrub(string text, string? secret, int maxLength = MaxLength)
     {
         if (!string.IsNullOrEmpty(secret))
         {
-            text = text.Replace(secret, Redacted, StringComparison.Ordinal);
+            text = RedactPieces(text, secret);
         }
 
         text = JwtLike().Replace(text, Redacted);
@@ -35,6 +38,52 @@ internal static partial class SecretScrubber
 
         var result = clean.ToString().Trim();
         return result.Length > maxLength ? result[..maxLength] + "…" : result;
+    }
+
+    /// <summary>Replaces every run of text that shares a piece of <see cref="PieceLength"/> or more characters with the secret.</summary>
+    private static string RedactPieces(string text, string secret)
+    {
+        if (secret.Length < PieceLength || text.Length < PieceLength)
+        {
+            return text.Replace(secret, Redacted, StringComparison.Ordinal);
+        }
+
+        var pieces = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i + PieceLength <= secret.Length; i++)
+        {
+            pieces.Add(secret.Substring(i, PieceLength));
+        }
+
+        var covered = new bool[text.Length];
+        var any = false;
+        for (var i = 0; i + PieceLength <= text.Length; i++)
+        {
+            if (pieces.Contains(text.Substring(i, PieceLength)))
+            {
+                any = true;
+                Array.Fill(covered, true, i, PieceLength);
+            }
+        }
+
+        if (!any)
+        {
+            return text;
+        }
+
+        var result = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (!covered[i])
+            {
+                result.Append(text[i]);
+            }
+            else if (i == 0 || !covered[i - 1])
+            {
+                result.Append(Redacted);
+            }
+        }
+
+        return result.ToString();
     }
 
     /// <summary>Three base64url segments, the first starting like a JSON header: a JWT or JWS.</summary>
