@@ -102,12 +102,11 @@ internal static class OidcTokenCommand
         {
             return ExitCodes.Cancelled;
         }
-#pragma warning disable CA1031 // The tool's only catch-all: whatever escapes a command is reported, not a crash dump.
         catch (Exception exception)
-#pragma warning restore CA1031
         {
-            // The message only: library exceptions are written never to carry secrets, and a stack trace is noise to
-            // a workflow author. The type name lets a bug report be traced.
+            // The tool's only catch-all: whatever escapes a command is reported, not dumped. The message only: library
+            // exceptions are written never to carry secrets, and a stack trace is noise to a workflow author. The type
+            // name lets a bug report be traced.
             await error.WriteLineAsync(
                 $"oidc-token: unexpected error ({exception.GetType().FullName}): {exception.Message}").ConfigureAwait(false);
             return ExitCodes.InternalError;
