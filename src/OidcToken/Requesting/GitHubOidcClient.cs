@@ -222,16 +222,23 @@ public class GitHubOidcClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Returns the cache for the endpoint the environment names now. The variables are read again on every
+    /// request (never on a cache hit): when the request URL or the request token changes, the tokens cached
+    /// for the old pair are dropped, so the cache is in effect keyed by (request URL, request token, audience).
+    /// </summary>
     private EndpointCache ResolveEndpoint()
     {
-        if (_endpoint is { } known)
+        var url = _variables(RunnerEnvironment.RequestUrlVariable);
+        var requestToken = _variables(RunnerEnvironment.RequestTokenVariable);
+        if (_endpoint is { } known && known.Matches(url, requestToken))
         {
             return known;
         }
 
         lock (_endpointGate)
         {
-            if (_endpoint is { } raced)
+            if (_endpoint is { } raced && raced.Matches(url, requestToken))
             {
                 return raced;
             }
@@ -245,7 +252,7 @@ public class GitHubOidcClient : IDisposable
             }
 
             RunnerEnvironment.CheckRequestUrl(environment.RequestUrl!, out var uri);
-            var endpoint = new EndpointCache(new TokenEndpoint(uri!, environment.RequestToken!));
+            var endpoint = new EndpointCache(environment.RequestUrl!, new TokenEndpoint(uri!, environment.RequestToken!));
             _endpoint = endpoint;
             return endpoint;
         }
@@ -385,9 +392,13 @@ public class GitHubOidcClient : IDisposable
     }
 
     /// <summary>The cache for one token endpoint: (request URL, request token) identify it, entries are per audience.</summary>
-    private sealed class EndpointCache(TokenEndpoint endpoint)
+    private sealed class EndpointCache(string requestUrl, TokenEndpoint endpoint)
     {
         public TokenEndpoint Endpoint { get; } = endpoint;
+
+        public bool Matches(string? url, string? requestToken) =>
+            string.Equals(url, requestUrl, StringComparison.Ordinal)
+            && string.Equals(requestToken, Endpoint.RequestToken, StringComparison.Ordinal);
 
         public ConcurrentDictionary<string, CacheEntry> Entries { get; } = new(StringComparer.Ordinal);
     }

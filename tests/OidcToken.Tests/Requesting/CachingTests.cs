@@ -237,3 +237,34 @@ public sealed class CachingTests : IDisposable
         }
     }
 }
+
+public sealed class CacheKeyTests : IDisposable
+{
+    private readonly MockGitHubOidcIssuer _first = MockGitHubOidcIssuer.Start();
+    private readonly MockGitHubOidcIssuer _second = MockGitHubOidcIssuer.Start();
+
+    public void Dispose()
+    {
+        _first.Dispose();
+        _second.Dispose();
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_RunnerVariablesChange_CachedTokensOfTheOldEndpointAreNotReused()
+    {
+        var environment = new FakeEnvironment(_first.GetEnvironment());
+        using var client = new GitHubOidcClient(new GitHubOidcClientOptions { EnvironmentVariables = environment.Reader, MaskTokens = false });
+
+        var fromFirst = await client.GetTokenAsync("aud");
+        environment["ACTIONS_ID_TOKEN_REQUEST_URL"] = _second.RequestUrl.ToString();
+        environment["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] = _second.RequestToken;
+        var fromSecond = await client.GetTokenAsync("other");
+        var again = await client.GetTokenAsync("aud");
+
+        Assert.Equal(_first.Issuer, fromFirst.UnverifiedClaims.Issuer);
+        Assert.Equal(_second.Issuer, fromSecond.UnverifiedClaims.Issuer);
+        Assert.Equal(_second.Issuer, again.UnverifiedClaims.Issuer);
+        Assert.Equal(1, _first.TokenRequestCount);
+        Assert.Equal(2, _second.TokenRequestCount);
+    }
+}
