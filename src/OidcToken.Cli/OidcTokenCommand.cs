@@ -24,9 +24,15 @@ internal static class OidcTokenCommand
         "The result goes to stdout; every message goes to stderr.";
 
     /// <summary>Builds the root command with every subcommand.</summary>
-    internal static RootCommand Build()
+    /// <param name="context">What commands read from outside the command line; null means the process's.</param>
+    internal static RootCommand Build(CliContext? context = null)
     {
-        var root = new RootCommand(Description);
+        context ??= CliContext.Process;
+        var root = new RootCommand(Description)
+        {
+            Requesting.TokenCommand.Create(context),
+            Diagnostics.DoctorCommand.Create(context),
+        };
         foreach (var versionOption in root.Options.OfType<VersionOption>())
         {
             versionOption.Action = new VersionAction();
@@ -53,10 +59,11 @@ internal static class OidcTokenCommand
     /// <param name="output">Receives the result (stdout).</param>
     /// <param name="error">Receives every message, warning and diagnostic (stderr).</param>
     /// <param name="cancellationToken">Cancelled when the user interrupts the run.</param>
+    /// <param name="context">The environment the commands see; null means the process's (tests pass their own).</param>
     /// <returns>The process exit code.</returns>
     internal static Task<int> RunAsync(
-        string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
-        InvokeAsync(Build(), args, output, error, cancellationToken);
+        string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken, CliContext? context = null) =>
+        InvokeAsync(Build(context), args, output, error, cancellationToken);
 
     /// <summary>Parses <paramref name="args"/> against <paramref name="root"/> and runs the chosen command.</summary>
     /// <param name="root">The command tree; <see cref="Build"/> outside tests.</param>

@@ -1,5 +1,5 @@
 using OidcToken.Diagnostics;
-using OidcToken.Environment;
+using OidcToken.RunnerContext;
 
 namespace OidcToken;
 
@@ -35,5 +35,5 @@ public static class GitHubOidc
     /// </summary>
     /// <returns>The report.</returns>
     public static OidcEnvironmentReport Diagnose() =>
-        EnvironmentDiagnoser.Diagnose(RunnerEnvironment.Read(System.Environment.GetEnvironmentVariable));
+        EnvironmentDiagnoser.Diagnose(RunnerEnvironment.Read(Environment.GetEnvironmentVariable));
 }

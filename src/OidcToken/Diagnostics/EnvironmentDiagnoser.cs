@@ -1,5 +1,5 @@
 using System.Globalization;
-using OidcToken.Environment;
+using OidcToken.RunnerContext;
 
 namespace OidcToken.Diagnostics;
 

@@ -1,4 +1,4 @@
-namespace OidcToken.Environment;
+namespace OidcToken.RunnerContext;
 
 /// <summary>Derives the OIDC issuer to expect from <c>GITHUB_SERVER_URL</c>, as <c>@actions/attest</c> does.</summary>
 internal static class GitHubServer

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 
-namespace OidcToken.Environment;
+namespace OidcToken.RunnerContext;
 
 /// <summary>
 /// A snapshot of what the runner (or its absence) tells this process: the two token variables and the

@@ -76,6 +76,6 @@ public sealed class OidcTokenException : Exception
         var details = string.Create(
             CultureInfo.InvariantCulture,
             $"ErrorCode={ErrorCode} ({(int)ErrorCode}), StatusCode={StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}, Attempts={Attempts}, Elapsed={Elapsed.TotalMilliseconds:0}ms");
-        return base.ToString() + System.Environment.NewLine + details;
+        return base.ToString() + Environment.NewLine + details;
     }
 }

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OidcToken.Diagnostics;
-using OidcToken.Environment;
+using OidcToken.RunnerContext;
 using OidcToken.Masking;
 using OidcToken.Observability;
 using OidcToken.Requesting;
@@ -52,7 +52,7 @@ public class GitHubOidcClient : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
-        _variables = options.EnvironmentVariables ?? System.Environment.GetEnvironmentVariable;
+        _variables = options.EnvironmentVariables ?? Environment.GetEnvironmentVariable;
         _time = options.TimeProvider ?? TimeProvider.System;
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("OidcToken.GitHubOidcClient");
         var mask = options.MaskTokens ?? string.Equals(_variables("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase);

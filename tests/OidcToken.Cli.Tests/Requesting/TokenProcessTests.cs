@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using OidcToken.Testing;
+
+namespace OidcToken.Cli.Requesting;
+
+/// <summary>Runs the real <c>oidc-token</c> process: stream separation and signals as a workflow step sees them.</summary>
+public sealed class TokenProcessTests : IDisposable
+{
+    private readonly MockGitHubOidcIssuer _issuer = MockGitHubOidcIssuer.Start();
+
+    public void Dispose() => _issuer.Dispose();
+
+    /// <summary>
+    /// The tool from its own build output: the test's output folder resolves Microsoft.Extensions.* from the ASP.NET Core
+    /// shared framework (WireMock.Net needs it), which the tool's runtimeconfig does not load.
+    /// </summary>
+    private static string ToolPath
+    {
+        get
+        {
+#if DEBUG
+            const string configuration = "Debug";
+#else
+            const string configuration = "Release";
+#endif
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "OidcToken.sln")))
+                {
+                    return Path.Combine(dir.FullName, "src", "OidcToken.Cli", "bin", configuration, "net10.0", "oidc-token.dll");
+                }
+            }
+
+            throw new InvalidOperationException("OidcToken.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    private Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(ToolPath);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in _issuer.GetEnvironment())
+        {
+            start.Environment[name] = value;
+        }
+
+        return Process.Start(start)!;
+    }
+
+    [Fact]
+    public async Task Process_InGitHubActions_StdoutIsOnlyTheToken_MaskIsOnStderr()
+    {
+        using var process = Start("token", "--audience", "aud");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(0, process.ExitCode);
+        var token = (await stdout).TrimEnd('\n');
+        Assert.Equal(3, token.Split('.').Length);
+        Assert.Equal("::add-mask::" + token, (await stderr).Trim());
+    }
+
+    [Fact]
+    public async Task Process_CtrlCDuringARequest_Exits130Promptly()
+    {
+        _issuer.FailNextTokenRequests(5, MockTokenFault.Delay(TimeSpan.FromSeconds(30)));
+        using var process = Start("token", "--audience", "aud");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using (var waitForRequest = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (_issuer.TokenRequestCount == 0)
+            {
+                await Task.Delay(50, waitForRequest.Token);
+            }
+        }
+
+        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.Equal(130, process.ExitCode);
+        Assert.Empty(await stdout);
+        Assert.DoesNotContain(_issuer.RequestToken, await stderr, StringComparison.Ordinal);
+    }
+}
