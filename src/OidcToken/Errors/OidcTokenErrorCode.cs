@@ -68,6 +68,9 @@ public enum OidcTokenErrorCode
     /// <summary>The endpoint answered with another unexpected HTTP status.</summary>
     UnexpectedStatus = 109,
 
+    /// <summary>The keys needed to verify a token (the issuer's discovery document or JWKS) could not be fetched.</summary>
+    VerificationKeysUnavailable = 110,
+
     /// <summary>The endpoint answered 2xx but the body was not the expected <c>{"value":"&lt;jwt&gt;"}</c> (HTML, truncated or missing the value, oversized, or not a JWT).</summary>
     InvalidResponse = 200,
 
