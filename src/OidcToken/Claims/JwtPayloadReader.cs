@@ -58,9 +58,10 @@ internal static class JwtPayloadReader
             using var document = JsonDocument.Parse(rented.AsMemory(0, written), DocumentOptions);
             return FromJson(document.RootElement, out problem);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            problem = "the JWT payload is not a valid JSON object (malformed, too deep, or with duplicate claim names)";
+            // InvalidOperationException: System.Text.Json's answer to invalid UTF-16 (lone surrogates) in names or values.
+            problem = "the JWT payload is not a valid JSON object (malformed, too deep, with duplicate claim names, or invalid text)";
             return null;
         }
         finally

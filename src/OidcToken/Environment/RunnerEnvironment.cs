@@ -190,7 +190,7 @@ internal sealed class RunnerEnvironment
                 && !string.Equals(headName, baseName, StringComparison.OrdinalIgnoreCase);
             return (headFork || differentRepo, headName, null);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
         {
             return (false, null, "the event file could not be read (" + ex.GetType().Name + ")");
         }

@@ -195,6 +195,11 @@ internal sealed class TokenEndpoint
         {
             return Unusable(DescribeNonJson(body), status, requestId);
         }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json's answer to invalid UTF-16 (a lone surrogate escape) in a string.
+            return Unusable("the 'value' field is not valid text", status, requestId);
+        }
 
         if (string.IsNullOrEmpty(value))
         {
@@ -302,9 +307,9 @@ internal sealed class TokenEndpoint
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            // Not JSON: fall back to the raw text below.
+            // Not JSON (or invalid text inside it): fall back to the raw text below.
         }
 
         if (text is null)

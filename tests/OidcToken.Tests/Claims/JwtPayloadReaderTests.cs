@@ -77,6 +77,8 @@ public sealed class JwtPayloadReaderTests
     [InlineData("""{"aud":["a",5]}""", "the 'aud' claim contains a value that is not a string")]
     [InlineData("""{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{"i":{"j":{"k":{"l":{"m":{"n":{"o":{"p":{"q":1}}}}}}}}}}}}}}}}}""", "not a valid JSON object")]
     [InlineData("""{"sub":"x" """, "not a valid JSON object")]
+    [InlineData("""{"\ud800":"x"}""", "not a valid JSON object")]
+    [InlineData("""{"sub":"\udc00"}""", "not a valid JSON object")]
     public void TryRead_HostilePayload_IsRefusedWithAReason(string payload, string expected)
     {
         Assert.Null(JwtPayloadReader.TryRead(TestJwt.Create(payload), out var problem));

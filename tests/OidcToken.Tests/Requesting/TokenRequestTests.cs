@@ -210,6 +210,7 @@ public sealed class TokenRequestTests : IDisposable
             "truncated" => MockTokenFault.TruncatedJson(),
             "oversized" => MockTokenFault.OversizedBody(70 * 1024),
             "not-a-jwt" => MockTokenFault.Status(200, """{"value":"definitely-not-a-jwt"}"""),
+            "lone-surrogate" => MockTokenFault.Status(200, """{"value":"\ud800"}"""),
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         });
         using var client = MockClientFactory.Create(_issuer);
@@ -229,6 +230,7 @@ public sealed class TokenRequestTests : IDisposable
         { "truncated", "the body is not valid JSON (malformed or cut short)" },
         { "oversized", "the body is larger than 64 KiB" },
         { "not-a-jwt", "the 'value' field is not a usable token: the value is not a JWT" },
+        { "lone-surrogate", "the 'value' field is not valid text" },
     };
 
     [Theory]
