@@ -1,15 +1,33 @@
 namespace OidcToken.Cli;
 
-/// <summary>What the commands read from outside the command line: the environment. Tests pass their own.</summary>
+/// <summary>What the commands read from outside the command line: the environment and stdin. Tests pass their own.</summary>
 internal sealed class CliContext
 {
     /// <summary>The context of the running process.</summary>
-    internal static CliContext Process { get; } = new(System.Environment.GetEnvironmentVariable);
+    internal static CliContext Process { get; } = new(
+        System.Environment.GetEnvironmentVariable,
+        static () => Console.In,
+        inputIsTerminal: !Console.IsInputRedirected);
 
-    internal CliContext(Func<string, string?> environment) => Environment = environment;
+    /// <summary>A context with the given environment and stdin.</summary>
+    /// <param name="environment">Reads an environment variable.</param>
+    /// <param name="input">Opens stdin; null means an empty stdin.</param>
+    /// <param name="inputIsTerminal">True when stdin is an interactive terminal (a prompt is then shown before reading it).</param>
+    internal CliContext(Func<string, string?> environment, Func<TextReader>? input = null, bool inputIsTerminal = false)
+    {
+        Environment = environment;
+        Input = input ?? (static () => TextReader.Null);
+        InputIsTerminal = inputIsTerminal;
+    }
 
     /// <summary>Reads an environment variable.</summary>
     internal Func<string, string?> Environment { get; }
+
+    /// <summary>Returns stdin, where <c>decode</c> and <c>validate</c> read a token when none is given as an argument.</summary>
+    internal Func<TextReader> Input { get; }
+
+    /// <summary>True when stdin is an interactive terminal rather than a pipe or file.</summary>
+    internal bool InputIsTerminal { get; }
 
     /// <summary>True when <c>GITHUB_ACTIONS</c> is <c>true</c>: secrets are then masked on stderr before any output.</summary>
     internal bool IsGitHubActions =>

@@ -32,6 +32,8 @@ internal static class OidcTokenCommand
         {
             Requesting.TokenCommand.Create(context),
             Diagnostics.DoctorCommand.Create(context),
+            Decoding.DecodeCommand.Create(context),
+            Validating.ValidateCommand.Create(context),
         };
         foreach (var versionOption in root.Options.OfType<VersionOption>())
         {

@@ -15,6 +15,10 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
         return new CliRun(exitCode, output.ToString(), error.ToString());
     }
 
+    /// <summary>Runs <c>oidc-token</c> with <paramref name="args"/> and <paramref name="stdin"/> as standard input, in an empty environment.</summary>
+    internal static Task<CliRun> RunWithStdinAsync(string stdin, params string[] args) =>
+        RunAsync(new CliContext(_ => null, () => new StringReader(stdin)), args);
+
     /// <summary>A context whose environment is <paramref name="variables"/> only.</summary>
     internal static CliContext Context(IReadOnlyDictionary<string, string> variables, params (string Name, string? Value)[] changes)
     {
