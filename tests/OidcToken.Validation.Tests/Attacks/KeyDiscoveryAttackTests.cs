@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using OidcToken.Testing;
+using Xunit.Abstractions;
+using static OidcToken.Validation.Tests.Attacks.AttackKit;
+
+namespace OidcToken.Validation.Tests.Attacks;
+
+/// <summary>
+/// Attacks on key discovery, against <see cref="MockGitHubOidcIssuer"/> (discovery + JWKS over loopback HTTP) with a
+/// 1 s refresh interval and real time. Bounds are loose on purpose (shared CI machines); nothing sleeps for long.
+/// </summary>
+internal static class OnlineKit
+{
+    internal static string BadKidToken(MockGitHubOidcIssuer issuer, string? kid = null) =>
+        Token(
+            c => c["iss"] = issuer.Issuer,
+            h => h["kid"] = kid ?? "bogus-" + Guid.NewGuid().ToString("N"),
+            key: OtherKey);
+}
+
+/// <summary>An unknown-kid flood cannot turn the validator into a JWKS fetch amplifier. (Mock issuer over loopback, 1 s refresh interval, real time, loose bounds.)</summary>
+public sealed class KeyRefetchFloodAttackTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public KeyRefetchFloodAttackTests(ITestOutputHelper output)
+    {
+        _output = output;
+    }
+
+    [Fact]
+    public async Task Control_token_from_the_mock_issuer_is_accepted()
+    {
+        using var issuer = StartIssuer();
+        using var validator = new GitHubOidcTokenValidator(OnlineOptions(issuer));
+        AssertAccepted(await validator.ValidateAsync(issuer.IssueToken(Audience)));
+        Assert.True(issuer.DiscoveryRequestCount >= 1);
+        Assert.True(issuer.JwksRequestCount >= 1);
+    }
+
+    [Fact]
+    public async Task Unknown_kid_flood_keeps_the_JWKS_refetch_count_bounded_by_the_refresh_interval()
+    {
+        using var issuer = StartIssuer();
+        using var validator = new GitHubOidcTokenValidator(OnlineOptions(issuer));
+        AssertAccepted(await validator.ValidateAsync(issuer.IssueToken(Audience)));
+        var jwksBefore = issuer.JwksRequestCount;
+        var discoveryBefore = issuer.DiscoveryRequestCount;
+
+        var stopwatch = Stopwatch.StartNew();
+        var attempts = 0;
+        while (stopwatch.Elapsed < TimeSpan.FromSeconds(1.5))
+        {
+            // Bursts of concurrent bad-kid tokens, as an attacker would send them.
+            var burst = Enumerable.Range(0, 25).Select(_ => OnlineKit.BadKidToken(issuer)).ToArray();
+            var results = await Task.WhenAll(burst.Select(t => Task.Run(() => validator.ValidateAsync(t))));
+            for (var i = 0; i < burst.Length; i++)
+            {
+                AssertRejected(results[i], GitHubOidcValidationFailure.UnknownKey, burst[i]);
+            }
+
+            attempts += burst.Length;
+        }
+
+        var elapsed = stopwatch.Elapsed;
+
+        // Valid tokens still pass in the middle of the flood.
+        AssertAccepted(await validator.ValidateAsync(issuer.IssueToken(Audience)));
+
+        // At most one refetch per started refresh interval (plus one for the boundary), however many bad kids arrived.
+        var allowed = (int)Math.Ceiling(elapsed / OnlineRefreshInterval) + 1;
+        var jwksFetches = issuer.JwksRequestCount - jwksBefore;
+        var discoveryFetches = issuer.DiscoveryRequestCount - discoveryBefore;
+        _output.WriteLine($"{attempts} bad-kid tokens in {elapsed.TotalMilliseconds:F0} ms: {jwksFetches} JWKS and {discoveryFetches} discovery fetches (allowed {allowed})");
+        Assert.True(attempts >= 50, $"only {attempts} bad-kid attempts were made");
+        Assert.True(jwksFetches <= allowed, $"{jwksFetches} JWKS fetches for {attempts} bad-kid tokens in {elapsed.TotalSeconds:F2} s (allowed {allowed})");
+        Assert.True(discoveryFetches <= allowed, $"{discoveryFetches} discovery fetches for {attempts} bad-kid tokens in {elapsed.TotalSeconds:F2} s (allowed {allowed})");
+    }
+}
+
+/// <summary>Key rotation: a newly published key is picked up within one refresh interval, without a restart, also under a bad-kid flood. (Mock issuer over loopback, 1 s refresh interval, real time, loose bounds.)</summary>
+public sealed class KeyRotationAttackTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public KeyRotationAttackTests(ITestOutputHelper output)
+    {
+        _output = output;
+    }
+
+    [Fact]
+    public async Task Control_token_from_the_mock_issuer_is_accepted()
+    {
+        using var issuer = StartIssuer();
+        using var validator = new GitHubOidcTokenValidator(OnlineOptions(issuer));
+        AssertAccepted(await validator.ValidateAsync(issuer.IssueToken(Audience)));
+        Assert.True(issuer.DiscoveryRequestCount >= 1);
+        Assert.True(issuer.JwksRequestCount >= 1);
+    }
+
+    [Fact]
+    public async Task Rotated_key_is_accepted_within_one_refresh_interval_while_bad_kid_tokens_keep_arriving()
+    {
+        using var issuer = StartIssuer();
+        using var validator = new GitHubOidcTokenValidator(OnlineOptions(issuer));
+        var before = issuer.IssueToken(Audience);
+        AssertAccepted(await validator.ValidateAsync(before));
+
+        issuer.RotateSigningKey(keepPreviousKeyPublished: true);
+        var rotated = issuer.IssueToken(Audience);
+        var jwksBefore = issuer.JwksRequestCount;
+
+        var stopwatch = Stopwatch.StartNew();
+        var deadline = OnlineRefreshInterval + TimeSpan.FromSeconds(2.5); // one interval plus scheduling slack
+        GitHubOidcValidationResult result;
+        while (true)
+        {
+            var bad = Enumerable.Range(0, 10).Select(_ => OnlineKit.BadKidToken(issuer)).ToArray();
+            foreach (var r in await Task.WhenAll(bad.Select(t => Task.Run(() => validator.ValidateAsync(t)))))
+            {
+                Assert.Equal(GitHubOidcValidationFailure.UnknownKey, r.Failure);
+            }
+
+            result = await validator.ValidateAsync(rotated);
+            if (result.IsValid || stopwatch.Elapsed > deadline)
+            {
+                break;
+            }
+
+            // Until the refetch, the new kid is simply unknown: never another failure.
+            Assert.Equal(GitHubOidcValidationFailure.UnknownKey, result.Failure);
+            Assert.Equal(GitHubOidcFailureKind.Invalid, result.Kind);
+            await Task.Delay(20);
+        }
+
+        var elapsed = stopwatch.Elapsed;
+        _output.WriteLine($"rotated key accepted after {elapsed.TotalMilliseconds:F0} ms; JWKS fetches since rotation: {issuer.JwksRequestCount - jwksBefore}");
+        Assert.True(result.IsValid, $"the rotated key was still refused after {elapsed.TotalSeconds:F2} s: {result}");
+        AssertAccepted(result);
+
+        // The previous key is still published: its tokens keep passing. No restart was needed.
+        AssertAccepted(await validator.ValidateAsync(before));
+        var allowed = (int)Math.Ceiling(elapsed / OnlineRefreshInterval) + 1;
+        Assert.True(issuer.JwksRequestCount - jwksBefore <= allowed, $"{issuer.JwksRequestCount - jwksBefore} JWKS fetches in {elapsed.TotalSeconds:F2} s");
+    }
+
+    [Fact]
+    public async Task Key_withdrawn_from_the_JWKS_stops_validating_after_the_next_refetch()
+    {
+        using var issuer = StartIssuer();
+        using var validator = new GitHubOidcTokenValidator(OnlineOptions(issuer));
+        var old = issuer.IssueToken(Audience);
+        AssertAccepted(await validator.ValidateAsync(old));
+
+        issuer.RotateSigningKey(keepPreviousKeyPublished: false);
+        var rotated = issuer.IssueToken(Audience);
+        var stopwatch = Stopwatch.StartNew();
+        var result = await validator.ValidateAsync(rotated);
+        while (!result.IsValid && stopwatch.Elapsed < TimeSpan.FromSeconds(3.5))
+        {
+            await Task.Delay(50);
+            result = await validator.ValidateAsync(rotated);
+        }
+
+        AssertAccepted(result);
+        AssertRejected(await validator.ValidateAsync(old), GitHubOidcValidationFailure.UnknownKey, old);
+    }
+}
+
+/// <summary>Key URLs in the header (jku, x5u) are refused and never fetched, also with a network-enabled validator. (Mock issuer over loopback, 1 s refresh interval, real time, loose bounds.)</summary>
+public sealed class KeyUrlAttackTests
+{
+    [Fact]
+    public async Task Control_token_from_the_mock_issuer_is_accepted()
+    {
+        using var issuer = StartIssuer();
+        using var validator = new GitHubOidcTokenValidator(OnlineOptions(issuer));
+        AssertAccepted(await validator.ValidateAsync(issuer.IssueToken(Audience)));
+        Assert.True(issuer.DiscoveryRequestCount >= 1);
+        Assert.True(issuer.JwksRequestCount >= 1);
+    }
+
+    [Theory]
+    [InlineData("jku", false)]
+    [InlineData("jku", true)]
+    [InlineData("x5u", false)]
+    [InlineData("x5u", true)]
+    public async Task Key_url_in_the_header_is_refused_and_never_fetched(string member, bool knownKid)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var issuer = StartIssuer();
+        using var validator = new GitHubOidcTokenValidator(OnlineOptions(issuer));
+        AssertAccepted(await validator.ValidateAsync(issuer.IssueToken(Audience)));
+
+        var url = $"http://127.0.0.1:{port}/.well-known/jwks";
+        var token = Token(
+            c => c["iss"] = issuer.Issuer,
+            h =>
+            {
+                h["kid"] = knownKid ? issuer.CurrentKeyId : "attacker-key";
+                h[member] = url;
+            },
+            key: OtherKey);
+        AssertRejected(await validator.ValidateAsync(token), GitHubOidcValidationFailure.ForbiddenHeader, token);
+
+        await Task.Delay(150); // a background fetch, if any, would have connected by now
+        Assert.False(listener.Pending(), $"the validator connected to the {member} URL");
+    }
+}
+
+/// <summary>An unreachable issuer is a KeysUnavailable condition, never Invalid, and never loses the last known good keys. (Mock issuer over loopback, 1 s refresh interval, real time, loose bounds.)</summary>
+public sealed class KeyAvailabilityAttackTests
+{
+    [Fact]
+    public async Task Control_token_from_the_mock_issuer_is_accepted()
+    {
+        using var issuer = StartIssuer();
+        using var validator = new GitHubOidcTokenValidator(OnlineOptions(issuer));
+        AssertAccepted(await validator.ValidateAsync(issuer.IssueToken(Audience)));
+        Assert.True(issuer.DiscoveryRequestCount >= 1);
+        Assert.True(issuer.JwksRequestCount >= 1);
+    }
+
+    [Fact]
+    public async Task Unreachable_issuer_yields_KeysUnavailable_not_Invalid()
+    {
+        var issuerUrl = $"http://127.0.0.1:{DeadLoopbackPort()}";
+        using var validator = new GitHubOidcTokenValidator(new GitHubOidcValidationOptions
+        {
+            Issuer = issuerUrl,
+            Audiences = [Audience],
+            Policy = Policy(),
+            RefreshInterval = OnlineRefreshInterval,
+        });
+        var token = Token(c => c["iss"] = issuerUrl);
+        var result = await validator.ValidateAsync(token);
+        AssertRejected(result, GitHubOidcValidationFailure.KeysUnavailable, token, GitHubOidcFailureKind.KeysUnavailable);
+    }
+
+    [Fact]
+    public async Task Last_known_good_keys_keep_working_when_the_issuer_goes_away()
+    {
+        var issuer = StartIssuer();
+        using var validator = new GitHubOidcTokenValidator(OnlineOptions(issuer));
+        var token = issuer.IssueToken(Audience);
+        var late = issuer.IssueToken(Audience);
+        AssertAccepted(await validator.ValidateAsync(token));
+        issuer.Dispose();
+        await Task.Delay(OnlineRefreshInterval + TimeSpan.FromMilliseconds(100));
+
+        // An unknown kid triggers a refetch that fails: the answer is about keys, and the cached keys survive it.
+        var bad = Token(c => c["iss"] = issuer.Issuer, h => h["kid"] = "bogus", key: OtherKey);
+        var badResult = await validator.ValidateAsync(bad);
+        Assert.False(badResult.IsValid);
+        Assert.Contains(badResult.Failure, new[] { GitHubOidcValidationFailure.UnknownKey, GitHubOidcValidationFailure.KeysUnavailable });
+        AssertAccepted(await validator.ValidateAsync(late));
+    }
+}
