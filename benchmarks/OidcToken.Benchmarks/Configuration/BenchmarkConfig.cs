@@ -15,7 +15,7 @@ public static class BenchmarkConfig
     /// <summary>Builds the configuration.</summary>
     /// <param name="quick">
     /// True for a sanity run: in-process (no generated project to build), one warmup and three short iterations.
-    /// False for the real run: a separate process per benchmark, 3 warmups and 12 iterations of 250 ms.
+    /// False for the real run: a separate process per benchmark, 3 warmups and 20 iterations of 250 ms.
     /// </param>
     public static IConfig Create(bool quick)
     {
@@ -31,7 +31,7 @@ public static class BenchmarkConfig
                 .WithId("Short")
                 .WithLaunchCount(1)
                 .WithWarmupCount(3)
-                .WithIterationCount(12)
+                .WithIterationCount(20)
                 .WithIterationTime(TimeInterval.FromMilliseconds(250));
 
         return ManualConfig.Create(DefaultConfig.Instance)

@@ -14,10 +14,11 @@ internal static class JwtPayloadReader
     /// <summary>Largest token accepted anywhere in OidcToken (GitHub's are about 1–2 KiB).</summary>
     internal const int MaxTokenLength = 16 * 1024;
 
+    // Duplicate claim names are refused by FromJson itself: System.Text.Json's own duplicate check seeds its hashing
+    // from RandomNumberGenerator, which loads OpenSSL and costs a NativeAOT process ~4 ms on its first token.
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
         MaxDepth = 16,
-        AllowDuplicateProperties = false,
     };
 
     /// <summary>Returns the claims, or null with <paramref name="problem"/> saying why the text is not a usable JWT.</summary>
@@ -80,10 +81,17 @@ internal static class JwtPayloadReader
         }
 
         var strings = new Dictionary<string, string>(StringComparer.Ordinal);
+        var names = new HashSet<string>(StringComparer.Ordinal);
         var audiences = new List<string>();
         DateTimeOffset? exp = null, iat = null, nbf = null;
         foreach (var property in root.EnumerateObject())
         {
+            if (!names.Add(property.Name))
+            {
+                problem = "the JWT payload has the claim '" + property.Name + "' more than once";
+                return null;
+            }
+
             switch (property.Name)
             {
                 case "exp" or "iat" or "nbf":

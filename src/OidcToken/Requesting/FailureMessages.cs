@@ -43,7 +43,7 @@ internal static class FailureMessages
                 "(GitHubOidcClientOptions.Deadline and MaxAttempts, or oidc-token --timeout).",
             OidcTokenErrorCode.NetworkError =>
                 $"Could not get an answer from the token endpoint at {host}: {last.Detail}.\n" +
-                $"Fix: check that this machine can reach {host} over https (self-hosted runners: HTTPS_PROXY/NO_PROXY settings and egress rules).",
+                $"Fix: check that this machine can reach {host} (self-hosted runners: HTTPS_PROXY/NO_PROXY settings and egress rules).",
             OidcTokenErrorCode.Timeout =>
                 $"No token within the deadline of {Seconds(deadline)} (last attempt: {last.Detail}).{server}\n" +
                 $"Fix: check that {host} answers promptly from this machine, or allow more time (GitHubOidcClientOptions.Deadline, or oidc-token --timeout).",

@@ -35,6 +35,7 @@ public class GitHubOidcClient : IDisposable
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly Lock _endpointGate = new();
+    private readonly ResiliencePipeline<AttemptResult> _pipeline;
     private volatile EndpointCache? _endpoint;
 
     /// <summary>Creates a client that reads the process environment and uses its own redirect-free HTTP handler.</summary>
@@ -70,6 +71,8 @@ public class GitHubOidcClient : IDisposable
             _http = new HttpClient(CreateHandler(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
             _ownsHttp = true;
         }
+
+        _pipeline = BuildPipeline();
     }
 
     /// <summary>
@@ -265,36 +268,41 @@ public class GitHubOidcClient : IDisposable
         activity?.SetTag("server.address", endpoint.Host);
         Log.TokenRequestStarting(_logger, audience, endpoint.Host);
 
-        var start = _time.GetTimestamp();
-        var attempts = 0;
-        AttemptResult? last = null;
-        var uri = endpoint.BuildUri(audience.Length == 0 ? null : audience);
-        var pipeline = BuildPipeline(start, () => last, result => last = result, () => attempts);
-
+        var state = new RequestState(endpoint, endpoint.BuildUri(audience.Length == 0 ? null : audience), audience, _time.GetTimestamp());
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(RequestState.Key, state);
         AttemptResult outcome;
         try
         {
-            outcome = await pipeline.ExecuteAsync(
-                async ct =>
+            outcome = await _pipeline.ExecuteAsync(
+                static async (context, self) =>
                 {
-                    Interlocked.Increment(ref attempts);
-                    var result = await endpoint.SendAsync(_http, uri, audience, _time, ct).ConfigureAwait(false);
+                    var request = context.Properties.GetValue(RequestState.Key, null!);
+                    Interlocked.Increment(ref request.Attempts);
+                    var result = await request.Endpoint.SendAsync(self._http, request.Uri, request.Audience, self._time, context.CancellationToken).ConfigureAwait(false);
                     Telemetry.TokenRequests.Add(1, new KeyValuePair<string, object?>("outcome", result.Token is null ? result.ErrorCode.ToString() : "success"));
-                    last = result;
+                    request.Last = result;
                     return result;
                 },
-                cancellationToken).ConfigureAwait(false);
+                context,
+                this).ConfigureAwait(false);
         }
         catch (TimeoutRejectedException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            var elapsed = _time.GetElapsedTime(start);
+            var elapsed = _time.GetElapsedTime(state.Start);
             var deadlinePassed = elapsed >= _options.Deadline - TimeSpan.FromMilliseconds(1);
-            var failure = last is { Token: null } previous && deadlinePassed
+            var failure = state.Last is { Token: null } previous && deadlinePassed
                 ? previous
                 : AttemptTimedOut(ex);
-            throw Fail(failure, audience, endpoint, attempts, elapsed, deadlinePassed);
+            throw Fail(failure, audience, endpoint, state.Attempts, elapsed, deadlinePassed);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
 
+        var attempts = state.Attempts;
+        var start = state.Start;
         if (outcome.Token is not { } token)
         {
             throw Fail(outcome, audience, endpoint, attempts, _time.GetElapsedTime(start), deadlinePassed: false);
@@ -324,7 +332,11 @@ public class GitHubOidcClient : IDisposable
         return error;
     }
 
-    private ResiliencePipeline<AttemptResult> BuildPipeline(long start, Func<AttemptResult?> getLast, Action<AttemptResult> setLast, Func<int> getAttempts)
+    /// <summary>
+    /// The resilience pipeline, built once per client: an overall deadline around retries (with backoff and jitter,
+    /// <c>Retry-After</c> first) around a per-attempt timeout. Per-request state travels in the resilience context.
+    /// </summary>
+    private ResiliencePipeline<AttemptResult> BuildPipeline()
     {
         var builder = new ResiliencePipelineBuilder<AttemptResult> { TimeProvider = _time };
         builder.AddTimeout(new TimeoutStrategyOptions { Timeout = _options.Deadline });
@@ -337,9 +349,10 @@ public class GitHubOidcClient : IDisposable
                 Delay = _options.RetryDelay,
                 ShouldHandle = args =>
                 {
+                    var request = args.Context.Properties.GetValue(RequestState.Key, null!);
                     if (args.Outcome.Exception is TimeoutRejectedException timeout)
                     {
-                        setLast(AttemptTimedOut(timeout));
+                        request.Last = AttemptTimedOut(timeout);
                         return ValueTask.FromResult(true);
                     }
 
@@ -349,7 +362,7 @@ public class GitHubOidcClient : IDisposable
                     }
 
                     // A Retry-After beyond the deadline cannot be honoured: stop now and report it.
-                    var remaining = _options.Deadline - _time.GetElapsedTime(start);
+                    var remaining = _options.Deadline - _time.GetElapsedTime(request.Start);
                     return ValueTask.FromResult(failure.RetryAfter is not { } wait || wait < remaining);
                 },
                 // The server's Retry-After wins (it was already checked against the deadline); otherwise exponential backoff with jitter, capped.
@@ -357,8 +370,9 @@ public class GitHubOidcClient : IDisposable
                     args.Outcome.Result?.RetryAfter ?? Backoff(args.AttemptNumber)),
                 OnRetry = args =>
                 {
-                    var reason = getLast()?.Detail ?? args.Outcome.Exception?.GetType().Name ?? "unknown";
-                    Log.AttemptFailed(_logger, getAttempts(), reason, willRetry: true);
+                    var request = args.Context.Properties.GetValue(RequestState.Key, null!);
+                    var reason = request.Last?.Detail ?? args.Outcome.Exception?.GetType().Name ?? "unknown";
+                    Log.AttemptFailed(_logger, request.Attempts, reason, willRetry: true);
                     return ValueTask.CompletedTask;
                 },
             });
@@ -389,6 +403,24 @@ public class GitHubOidcClient : IDisposable
         }
 
         return audience;
+    }
+
+    /// <summary>What one token request carries through the pipeline: where it goes, and what happened so far.</summary>
+    private sealed class RequestState(TokenEndpoint endpoint, Uri uri, string audience, long start)
+    {
+        public static readonly ResiliencePropertyKey<RequestState> Key = new("OidcToken.Request");
+
+        public int Attempts;
+
+        public TokenEndpoint Endpoint { get; } = endpoint;
+
+        public Uri Uri { get; } = uri;
+
+        public string Audience { get; } = audience;
+
+        public long Start { get; } = start;
+
+        public AttemptResult? Last { get; set; }
     }
 
     /// <summary>The cache for one token endpoint: (request URL, request token) identify it, entries are per audience.</summary>

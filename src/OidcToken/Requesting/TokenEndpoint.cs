@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
@@ -145,21 +146,29 @@ internal sealed class TokenEndpoint
         var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            var buffer = new byte[MaxBodyBytes + 1];
-            var total = 0;
-            while (total < buffer.Length)
+            // Token responses are ~2 KiB: read into a pooled buffer, never more than the cap plus one byte.
+            var buffer = ArrayPool<byte>.Shared.Rent(MaxBodyBytes + 1);
+            try
             {
-                var read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
+                var total = 0;
+                while (total <= MaxBodyBytes)
                 {
-                    break;
+                    var read = await stream.ReadAsync(buffer.AsMemory(total, MaxBodyBytes + 1 - total), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    total += read;
                 }
 
-                total += read;
+                var truncated = total > MaxBodyBytes;
+                return (buffer.AsSpan(0, Math.Min(total, MaxBodyBytes)).ToArray(), truncated);
             }
-
-            var truncated = total > MaxBodyBytes;
-            return (buffer.AsSpan(0, Math.Min(total, MaxBodyBytes)).ToArray(), truncated);
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 

@@ -68,7 +68,8 @@ public sealed class JwtPayloadReaderTests
     }
 
     [Theory]
-    [InlineData("""{"exp":1,"exp":2}""", "not a valid JSON object")]
+    [InlineData("""{"exp":1,"exp":2}""", "the JWT payload has the claim 'exp' more than once")]
+    [InlineData("""{"sub":"a","iss":"x","sub":"b"}""", "the JWT payload has the claim 'sub' more than once")]
     [InlineData("""[1,2]""", "the JWT payload is not a JSON object")]
     [InlineData("""{"exp":"1776844793"}""", "the 'exp' claim is not a number of seconds")]
     [InlineData("""{"iat":-5}""", "the 'iat' claim is not a number of seconds")]
