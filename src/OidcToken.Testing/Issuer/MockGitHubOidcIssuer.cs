@@ -30,6 +30,10 @@ public sealed class MockGitHubOidcIssuer : IDisposable
     private readonly SigningKeyRing _keys;
     private readonly TokenMinter _minter;
     private readonly FaultQueue _faults = new();
+    private readonly FaultQueue _jwksFaults = new();
+    private readonly FaultQueue _discoveryFaults = new();
+    private string? _discoveryIssuerOverride;
+    private string? _discoveryJwksUriOverride;
     private readonly RequestLogStore _log = new();
     private readonly CancellationTokenSource _disposing = new();
     private readonly string _requestUrl;
@@ -80,6 +84,11 @@ public sealed class MockGitHubOidcIssuer : IDisposable
             .RespondWith(new DelegateResponseProvider((_, _) =>
             {
                 _log.CountJwks();
+                if (_jwksFaults.TakeNext() is { } fault)
+                {
+                    return Task.FromResult<WireMock.IResponseMessage>(Responses.Text(fault.StatusCode, "{\"message\":\"injected JWKS fault\"}", Responses.Json));
+                }
+
                 return Task.FromResult<WireMock.IResponseMessage>(Responses.Text(200, _keys.JwksJson, Responses.Json));
             }));
 
@@ -87,10 +96,15 @@ public sealed class MockGitHubOidcIssuer : IDisposable
         {
             [new Uri(Issuer + DiscoverySuffix).AbsolutePath] = DiscoveryDocument.Build(Issuer, jwksUri),
         };
+        var discoveryIssuers = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [new Uri(Issuer + DiscoverySuffix).AbsolutePath] = Issuer,
+        };
         if (options.IssuerKind == MockIssuerKind.EnterpriseSlug)
         {
             // github.com keeps serving the root issuer's document beside every enterprise's.
             discovery[DiscoverySuffix] = DiscoveryDocument.Build(_baseUrl, jwksUri);
+            discoveryIssuers[DiscoverySuffix] = _baseUrl;
         }
 
         _server
@@ -98,7 +112,17 @@ public sealed class MockGitHubOidcIssuer : IDisposable
             .RespondWith(new DelegateResponseProvider((_, request) =>
             {
                 _log.CountDiscovery();
-                return Task.FromResult<WireMock.IResponseMessage>(Responses.Text(200, discovery[request.Path], Responses.Json));
+                if (_discoveryFaults.TakeNext() is { } fault)
+                {
+                    return Task.FromResult<WireMock.IResponseMessage>(Responses.Text(fault.StatusCode, "{\"message\":\"injected discovery fault\"}", Responses.Json));
+                }
+
+                var issuerOverride = Volatile.Read(ref _discoveryIssuerOverride);
+                var jwksOverride = Volatile.Read(ref _discoveryJwksUriOverride);
+                var document = issuerOverride is null && jwksOverride is null
+                    ? discovery[request.Path]
+                    : DiscoveryDocument.Build(issuerOverride ?? discoveryIssuers[request.Path], jwksOverride ?? jwksUri);
+                return Task.FromResult<WireMock.IResponseMessage>(Responses.Text(200, document, Responses.Json));
             }));
     }
 
@@ -226,6 +250,55 @@ public sealed class MockGitHubOidcIssuer : IDisposable
         ArgumentNullException.ThrowIfNull(fault);
         ThrowIfDisposed();
         _faults.Enqueue(fault, count);
+    }
+
+    /// <summary>
+    /// Makes the next <paramref name="count"/> requests for the JWKS answer HTTP <paramref name="statusCode"/> (they still
+    /// count in <see cref="JwksRequestCount"/>); later ones are served normally. Calls queue up in order.
+    /// </summary>
+    /// <param name="count">How many requests fail; at least 1.</param>
+    /// <param name="statusCode">The status to answer with, 400–599. Default 503.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1, or <paramref name="statusCode"/> is outside 400–599.</exception>
+    /// <exception cref="ObjectDisposedException">The issuer was disposed.</exception>
+    public void FailNextJwksRequests(int count, int statusCode = 503)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 400);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
+        ThrowIfDisposed();
+        _jwksFaults.Enqueue(MockTokenFault.Status(statusCode), count);
+    }
+
+    /// <summary>
+    /// Makes the next <paramref name="count"/> requests for a discovery document answer HTTP <paramref name="statusCode"/>
+    /// (they still count in <see cref="DiscoveryRequestCount"/>); later ones are served normally. Calls queue up in order.
+    /// </summary>
+    /// <param name="count">How many requests fail; at least 1.</param>
+    /// <param name="statusCode">The status to answer with, 400–599. Default 503.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1, or <paramref name="statusCode"/> is outside 400–599.</exception>
+    /// <exception cref="ObjectDisposedException">The issuer was disposed.</exception>
+    public void FailNextDiscoveryRequests(int count, int statusCode = 503)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 400);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
+        ThrowIfDisposed();
+        _discoveryFaults.Enqueue(MockTokenFault.Status(statusCode), count);
+    }
+
+    /// <summary>
+    /// Makes discovery documents served from now on advertise <paramref name="issuer"/> and/or <paramref name="jwksUri"/>
+    /// instead of the real values, to test validators against a lying or misconfigured provider. Null keeps the real
+    /// value; calling with both null restores the real document.
+    /// </summary>
+    /// <param name="issuer">The <c>issuer</c> to advertise, or null for the real one.</param>
+    /// <param name="jwksUri">The <c>jwks_uri</c> to advertise, or null for the real one.</param>
+    /// <exception cref="ObjectDisposedException">The issuer was disposed.</exception>
+    public void OverrideDiscovery(string? issuer = null, string? jwksUri = null)
+    {
+        ThrowIfDisposed();
+        Volatile.Write(ref _discoveryIssuerOverride, issuer);
+        Volatile.Write(ref _discoveryJwksUriOverride, jwksUri);
     }
 
     /// <summary>Clears <see cref="TokenRequests"/> and zeroes the request counters. Queued faults stay queued.</summary>

@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Microsoft.IdentityModel.Protocols;
+
+namespace OidcToken.Validation;
+
+/// <summary>
+/// Fetches discovery and JWKS documents for one issuer: only from the issuer's own host (https, or http for a
+/// loopback issuer), never following redirects, bodies capped at 64 KiB. Every failure is a <see cref="KeyFetchException"/>
+/// whose message is also kept in <see cref="LastProblem"/> (ConfigurationManager swallows exceptions of background refreshes).
+/// </summary>
+internal sealed class GuardedDocumentRetriever(HttpClient client, Uri issuer) : IDocumentRetriever
+{
+    internal const int MaxBodyBytes = 64 * 1024;
+
+    private string? _lastProblem;
+
+    public string? LastProblem
+    {
+        get => Volatile.Read(ref _lastProblem);
+        set => Volatile.Write(ref _lastProblem, value);
+    }
+
+    public async Task<string> GetDocumentAsync(string address, CancellationToken cancel)
+    {
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri))
+        {
+            throw Fail($"the address '{Text.Quote(address)}' is not an absolute URL");
+        }
+
+        if (!IssuerAddress.IsSameOriginAllowed(uri, issuer, out var problem))
+        {
+            throw Fail($"refused to fetch {problem}");
+        }
+
+        var where = uri.GetLeftPart(UriPartial.Path);
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        request.Headers.Accept.ParseAdd("application/json");
+        HttpResponseMessage response;
+        try
+        {
+            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw Fail($"{where} could not be reached ({ex.HttpRequestError}: {ex.Message})", ex);
+        }
+        catch (TaskCanceledException ex) when (!cancel.IsCancellationRequested)
+        {
+            throw Fail($"{where} did not answer in time ({Text.Seconds(client.Timeout)} timeout)", ex);
+        }
+
+        using (response)
+        {
+            var status = (int)response.StatusCode;
+            if (status is >= 300 and < 400)
+            {
+                throw Fail($"{where} answered with a redirect (HTTP {status.ToString(CultureInfo.InvariantCulture)}); redirects are not followed: configure the issuer's real address");
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw Fail($"{where} answered HTTP {status.ToString(CultureInfo.InvariantCulture)} {response.ReasonPhrase}");
+            }
+
+            if (response.Content.Headers.ContentLength > MaxBodyBytes)
+            {
+                throw Fail($"{where} sent a body larger than 64 KiB");
+            }
+
+            try
+            {
+                using var stream = await response.Content.ReadAsStreamAsync(cancel).ConfigureAwait(false);
+                var buffer = new byte[MaxBodyBytes + 1];
+                var total = 0;
+                int read;
+                while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancel).ConfigureAwait(false)) > 0)
+                {
+                    total += read;
+                }
+
+                if (total > MaxBodyBytes)
+                {
+                    throw Fail($"{where} sent a body larger than 64 KiB");
+                }
+
+                return Encoding.UTF8.GetString(buffer, 0, total);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw Fail($"reading the answer of {where} failed ({ex.Message})", ex);
+            }
+            catch (IOException ex) when (ex is not KeyFetchException)
+            {
+                throw Fail($"reading the answer of {where} failed ({ex.Message})", ex);
+            }
+            catch (TaskCanceledException ex) when (!cancel.IsCancellationRequested)
+            {
+                throw Fail($"{where} did not finish its answer in time", ex);
+            }
+        }
+    }
+
+    private KeyFetchException Fail(string message, Exception? inner = null)
+    {
+        LastProblem = message;
+        return new KeyFetchException(message, inner);
+    }
+
+    internal static HttpClient CreateOwnClient() =>
+        new(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.All,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            UseCookies = false,
+        })
+        {
+            Timeout = TimeSpan.FromSeconds(20),
+            MaxResponseContentBufferSize = MaxBodyBytes,
+        };
+}

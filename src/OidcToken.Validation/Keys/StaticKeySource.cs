@@ -1,0 +1,16 @@
+namespace OidcToken.Validation;
+
+/// <summary>Offline mode: the keys given in <see cref="GitHubOidcValidationOptions.SigningKeys"/>, nothing fetched.</summary>
+internal sealed class StaticKeySource(KeySnapshot keys) : IKeySource
+{
+    public ValueTask<KeyLookup> FindAsync(string keyId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(keys.TryGet(keyId, out var key)
+            ? KeyLookup.Found(key)
+            : KeyLookup.Unknown(
+                $"the token's kid '{Text.Quote(keyId)}' is not among the {keys.Count} configured signing key(s); "
+                + "the token was signed by another key: update SigningKeys with the issuer's current JWKS, or check the token comes from the expected issuer"));
+
+    public void Dispose()
+    {
+    }
+}

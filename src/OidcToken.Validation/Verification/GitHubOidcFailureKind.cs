@@ -1,0 +1,17 @@
+namespace OidcToken.Validation;
+
+/// <summary>Whether a validation failed because of the token or because the keys to check it could not be obtained.</summary>
+public enum GitHubOidcFailureKind
+{
+    /// <summary>The token is valid.</summary>
+    None = 0,
+
+    /// <summary>The token is not acceptable: reject it (HTTP 401/403 for a service).</summary>
+    Invalid = 1,
+
+    /// <summary>
+    /// Discovery or the JWKS could not be fetched or was not trustworthy, and no cached key applies: the token was
+    /// not judged. Treat as a temporary server-side problem (HTTP 503), not as a bad token.
+    /// </summary>
+    KeysUnavailable = 2,
+}

@@ -1,0 +1,325 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using OidcToken.Claims;
+
+namespace OidcToken.Validation;
+
+/// <summary>
+/// Validates GitHub Actions ID tokens: RS256 signature with the issuer's published keys (discovery + JWKS, cached,
+/// refreshed on unknown <c>kid</c> at most once per <see cref="GitHubOidcValidationOptions.RefreshInterval"/>), issuer,
+/// audience, lifetime, the claim policy, and optionally single use. Thread-safe; create one per configuration and reuse it.
+/// </summary>
+/// <remarks>
+/// Checks run in this order and the first failure is reported: size, JWE, syntax (three canonical base64url segments,
+/// JSON objects without duplicate names), <c>alg</c> = RS256 (never read from discovery), no <c>crit</c>/<c>jwk</c>/<c>jku</c>/
+/// <c>x5u</c>/<c>x5c</c>, <c>kid</c>, key, signature, <c>iss</c>, <c>aud</c>, <c>exp</c>, <c>nbf</c>, maximum age,
+/// policy, replay.
+/// </remarks>
+public sealed class GitHubOidcTokenValidator : IDisposable
+{
+    private readonly string _issuer;
+    private readonly bool _acceptSlug;
+    private readonly string[] _audiences;
+    private readonly GitHubClaimPolicy _policy;
+    private readonly TimeSpan _clockSkew;
+    private readonly TimeSpan? _maxTokenAge;
+    private readonly int _maxTokenLength;
+    private readonly TimeProvider _time;
+    private readonly IJtiReplayStore? _replayStore;
+    private readonly ILogger _logger;
+    private readonly IKeySource _keys;
+    private int _disposed;
+
+    /// <summary>Creates a validator; checks every option and reports all problems at once.</summary>
+    /// <param name="options">The settings; read once, later changes have no effect.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">One or more options are invalid; the message lists each problem and its fix.</exception>
+    public GitHubOidcTokenValidator(GitHubOidcValidationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = new List<string>();
+
+        var issuerProblem = IssuerAddress.Check(options.Issuer, out var issuerUri);
+        if (issuerProblem is not null)
+        {
+            problems.Add(issuerProblem);
+        }
+
+        var audiences = options.Audiences?.ToArray() ?? [];
+        if (audiences.Length == 0)
+        {
+            problems.Add("Audiences is empty: add the audience your service expects (the value the workflow passes to getIDToken), e.g. 'https://my-service.example.com'.");
+        }
+
+        foreach (var audience in audiences)
+        {
+            if (string.IsNullOrWhiteSpace(audience))
+            {
+                problems.Add("Audiences contains an empty or whitespace value: remove it.");
+            }
+            else if (!options.AllowDefaultAudience && IssuerAddress.IsDefaultAudienceShape(audience, issuerUri))
+            {
+                problems.Add($"Audiences contains '{Text.Quote(audience)}', GitHub's default audience (the owner's URL): every service of that organization receives tokens with it, so any of them could replay a token here. Use a custom audience for this service, or set AllowDefaultAudience = true to accept the risk.");
+            }
+        }
+
+        if (options.Policy is null)
+        {
+            problems.Add("Policy is null: build one with GitHubClaimPolicy.CreateBuilder() (e.g. .RepositoryId(\"123\").Build()); without it any GitHub repository's token would be accepted.");
+        }
+
+        if (options.ClockSkew < TimeSpan.Zero || options.ClockSkew > TimeSpan.FromMinutes(5))
+        {
+            problems.Add($"ClockSkew is {Text.Seconds(options.ClockSkew)}: use 0 to 300 s (default 60 s).");
+        }
+
+        if (options.MaxTokenAge is { } age && age <= TimeSpan.Zero)
+        {
+            problems.Add($"MaxTokenAge is {Text.Seconds(age)}: use a positive duration, or null for no limit.");
+        }
+
+        if (options.MaxTokenLength is < 1024 or > 65536)
+        {
+            problems.Add($"MaxTokenLength is {options.MaxTokenLength.ToString(CultureInfo.InvariantCulture)}: use 1024 to 65536 (default 16384).");
+        }
+
+        if (options.RefreshInterval < TimeSpan.FromSeconds(1) || options.RefreshInterval > TimeSpan.FromSeconds(60))
+        {
+            problems.Add($"RefreshInterval is {Text.Seconds(options.RefreshInterval)}: use 1 to 60 s (default 60 s).");
+        }
+
+        if (options.AutomaticRefreshInterval < TimeSpan.FromMinutes(5) || options.AutomaticRefreshInterval > TimeSpan.FromHours(24))
+        {
+            problems.Add($"AutomaticRefreshInterval is {Text.Seconds(options.AutomaticRefreshInterval)}: use 5 minutes to 24 hours (default 1 hour).");
+        }
+
+        KeySnapshot? offlineKeys = null;
+        if (options.SigningKeys is { } keySet)
+        {
+            offlineKeys = KeySnapshot.From(keySet, keySet);
+            if (offlineKeys.Count == 0)
+            {
+                problems.Add("SigningKeys holds no usable key: it needs RSA keys (2048 bits or more) with a kid, use 'sig' and alg RS256 when given; load the issuer's JWKS (<issuer>/.well-known/jwks).");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(
+                "The GitHub OIDC validation options are not valid:" + string.Concat(problems.Select(p => System.Environment.NewLine + "- " + p)),
+                nameof(options));
+        }
+
+        _issuer = options.Issuer;
+        _acceptSlug = options.AcceptEnterpriseSlugIssuer;
+        _audiences = audiences;
+        _policy = options.Policy!;
+        _clockSkew = options.ClockSkew;
+        _maxTokenAge = options.MaxTokenAge;
+        _maxTokenLength = options.MaxTokenLength;
+        _time = options.TimeProvider ?? TimeProvider.System;
+        _replayStore = options.ReplayStore;
+        _logger = options.LoggerFactory?.CreateLogger("OidcToken.Validation") ?? NullLogger.Instance;
+        _keys = offlineKeys is not null
+            ? new StaticKeySource(offlineKeys)
+            : new DiscoveryKeySource(_issuer, issuerUri!, options.HttpClient, options.RefreshInterval, options.AutomaticRefreshInterval, _time, _logger);
+    }
+
+    /// <summary>Validates a token. Invalid tokens and unreachable keys are results, not exceptions.</summary>
+    /// <param name="token">The compact-serialized JWT.</param>
+    /// <param name="cancellationToken">Cancels key fetching and the replay store.</param>
+    /// <returns>The result: valid with verified claims, or the failure, its kind and a message.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="token"/> is null.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The validator was disposed.</exception>
+    public async Task<GitHubOidcValidationResult> ValidateAsync(string token, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var parsed = CompactToken.Parse(token, _maxTokenLength);
+        if (parsed.Failure != GitHubOidcValidationFailure.None)
+        {
+            return Reject(parsed.Failure, parsed.Message!, parsed.KeyId);
+        }
+
+        var keyId = parsed.KeyId!;
+        GitHubActionsClaims? claims;
+        string? problem;
+        using (parsed.Payload)
+        {
+            claims = JwtPayloadReader.FromJson(parsed.Payload!.RootElement, out problem);
+        }
+
+        if (claims is null)
+        {
+            return Reject(GitHubOidcValidationFailure.Malformed, "the token payload is not usable: " + problem, keyId);
+        }
+
+        var lookup = await _keys.FindAsync(keyId, cancellationToken).ConfigureAwait(false);
+        if (lookup.KeysUnavailable)
+        {
+            ValidationLog.TokenRejected(_logger, GitHubOidcValidationFailure.KeysUnavailable, Text.Quote(keyId), lookup.Problem);
+            return GitHubOidcValidationResult.KeysUnavailable(lookup.Problem!, keyId);
+        }
+
+        if (lookup.Key is not { } key)
+        {
+            return Reject(GitHubOidcValidationFailure.UnknownKey, lookup.Problem!, keyId);
+        }
+
+        if (!VerifySignature(token, parsed.SecondDot, parsed.Signature!, key))
+        {
+            return Reject(
+                GitHubOidcValidationFailure.InvalidSignature,
+                $"the signature does not verify with the issuer's key '{Text.Quote(keyId)}': the token was altered or was not signed by the issuer",
+                keyId);
+        }
+
+        return await CheckClaimsAsync(claims, keyId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops scheduled key refreshes and releases the validator's own HTTP handler (not a caller-supplied client).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _keys.Dispose();
+        }
+    }
+
+    private static bool VerifySignature(string token, int signedLength, byte[] signature, RSA key)
+    {
+        if (signature.Length != (key.KeySize + 7) / 8)
+        {
+            return false;
+        }
+
+        var rented = ArrayPool<byte>.Shared.Rent(signedLength);
+        try
+        {
+            var written = Encoding.ASCII.GetBytes(token.AsSpan(0, signedLength), rented);
+            return key.VerifyData(rented.AsSpan(0, written), signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private async ValueTask<GitHubOidcValidationResult> CheckClaimsAsync(GitHubActionsClaims claims, string keyId, CancellationToken cancellationToken)
+    {
+        if (!IsAcceptedIssuer(claims.Issuer))
+        {
+            var expected = _acceptSlug ? $"'{_issuer}' or '{_issuer}/<enterprise-slug>'" : $"'{_issuer}'";
+            var seen = claims.Issuer is null ? "missing" : $"'{Text.Quote(claims.Issuer)}'";
+            return Reject(GitHubOidcValidationFailure.InvalidIssuer, $"issuer was {seen}, expected {expected}", keyId);
+        }
+
+        if (!claims.Audiences.Any(a => _audiences.Contains(a, StringComparer.Ordinal)))
+        {
+            var seen = claims.Audiences.Count == 0 ? "missing" : string.Join(", ", claims.Audiences.Select(a => "'" + Text.Quote(a) + "'"));
+            var expected = _audiences.Length == 1 ? $"'{_audiences[0]}'" : "one of " + string.Join(", ", _audiences.Select(a => "'" + a + "'"));
+            return Reject(
+                GitHubOidcValidationFailure.InvalidAudience,
+                $"audience was {seen}, expected {expected}: the token was requested for another service; request it with the expected audience",
+                keyId);
+        }
+
+        var now = _time.GetUtcNow();
+        if (claims.ExpiresAt is not { } exp)
+        {
+            return Reject(GitHubOidcValidationFailure.MissingExpiration, "the token has no expiry (exp): GitHub's tokens always carry one", keyId);
+        }
+
+        if (exp + _clockSkew < now)
+        {
+            return Reject(
+                GitHubOidcValidationFailure.Expired,
+                $"the token expired at {Text.Instant(exp)}, now is {Text.Instant(now)}, clock skew {Text.Seconds(_clockSkew)}: request a fresh token (they live about 5 minutes)",
+                keyId);
+        }
+
+        if (claims.NotBefore is { } nbf && nbf - _clockSkew > now)
+        {
+            return Reject(
+                GitHubOidcValidationFailure.NotYetValid,
+                $"the token is not valid before {Text.Instant(nbf)}, now is {Text.Instant(now)}, clock skew {Text.Seconds(_clockSkew)}: check this machine's clock",
+                keyId);
+        }
+
+        if (_maxTokenAge is { } maxAge)
+        {
+            if (claims.IssuedAt is not { } iat)
+            {
+                return Reject(GitHubOidcValidationFailure.TooOld, "the token has no issue time (iat), so its age cannot be checked against MaxTokenAge", keyId);
+            }
+
+            if (now - iat > maxAge + _clockSkew)
+            {
+                return Reject(
+                    GitHubOidcValidationFailure.TooOld,
+                    $"the token was issued at {Text.Instant(iat)}, {Text.Seconds(now - iat)} ago, more than MaxTokenAge {Text.Seconds(maxAge)} plus clock skew {Text.Seconds(_clockSkew)}: request a fresh token",
+                    keyId);
+            }
+        }
+
+        if (_policy.Evaluate(claims) is { } violation)
+        {
+            return Reject(GitHubOidcValidationFailure.PolicyViolation, violation, keyId);
+        }
+
+        if (_replayStore is not null)
+        {
+            if (string.IsNullOrEmpty(claims.JwtId))
+            {
+                return Reject(GitHubOidcValidationFailure.Replayed, "the token has no id (jti), so the replay guard cannot accept it once", keyId);
+            }
+
+            var fresh = await _replayStore.TryAddAsync(claims.Issuer!, claims.JwtId, exp + _clockSkew, cancellationToken).ConfigureAwait(false);
+            if (!fresh)
+            {
+                return Reject(
+                    GitHubOidcValidationFailure.Replayed,
+                    $"the token with jti '{Text.Quote(claims.JwtId)}' was already used (or the replay store is full): each token is accepted once; request a new one",
+                    keyId);
+            }
+        }
+
+        return GitHubOidcValidationResult.Valid(claims, keyId);
+    }
+
+    private bool IsAcceptedIssuer(string? issuer)
+    {
+        if (issuer is null)
+        {
+            return false;
+        }
+
+        if (string.Equals(issuer, _issuer, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        return _acceptSlug
+            && issuer.Length > _issuer.Length + 1
+            && issuer.StartsWith(_issuer, StringComparison.Ordinal)
+            && issuer[_issuer.Length] == '/'
+            && GitHubIssuers.IsSlug(issuer[(_issuer.Length + 1)..]);
+    }
+
+    private GitHubOidcValidationResult Reject(GitHubOidcValidationFailure failure, string message, string? keyId)
+    {
+        ValidationLog.TokenRejected(_logger, failure, keyId is null ? null : Text.Quote(keyId), message);
+        return GitHubOidcValidationResult.Invalid(failure, message, keyId);
+    }
+}
