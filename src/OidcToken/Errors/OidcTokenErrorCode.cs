@@ -7,7 +7,8 @@ namespace OidcToken;
 /// <remarks>
 /// Codes 1–99 mean no request was attempted because this environment cannot issue a token;
 /// 100–199 mean the token endpoint was asked and refused or could not be reached;
-/// 200–299 mean it answered with something unusable; 300–399 mean a token failed verification.
+/// 200–299 mean it answered with something unusable; 300–399 mean a token failed verification; 400–499 mean an
+/// exchange target refused the token.
 /// </remarks>
 public enum OidcTokenErrorCode
 {
@@ -68,12 +69,21 @@ public enum OidcTokenErrorCode
     /// <summary>The endpoint answered with another unexpected HTTP status.</summary>
     UnexpectedStatus = 109,
 
+    /// <summary>An exchange target (cloud or registry) could not be reached, or kept failing with a temporary error, after retries.</summary>
+    ExchangeFailed = 120,
+
     /// <summary>The keys needed to verify a token (the issuer's discovery document or JWKS) could not be fetched.</summary>
     VerificationKeysUnavailable = 110,
 
     /// <summary>The endpoint answered 2xx but the body was not the expected <c>{"value":"&lt;jwt&gt;"}</c> (HTML, truncated or missing the value, oversized, or not a JWT).</summary>
     InvalidResponse = 200,
 
+    /// <summary>An exchange target answered with something unusable (not the documented response shape, or oversized).</summary>
+    ExchangeResponseInvalid = 210,
+
     /// <summary>A freshly received token failed the configured verifier (signature, issuer, audience or claim policy).</summary>
     TokenVerificationFailed = 300,
+
+    /// <summary>An exchange target (AWS, Azure, Google Cloud, Vault or a package registry) refused the token: its trust configuration does not match the token's claims, or the request.</summary>
+    ExchangeRefused = 400,
 }

@@ -58,7 +58,7 @@ public sealed class OidcTokenException : Exception
     public static string GetAnchor(OidcTokenErrorCode errorCode) =>
         errorCode.ToString().ToLowerInvariant();
 
-    /// <summary>Maps a code to the command line's exit code (3 environment, 4 request failed, 5 unusable answer, 6 invalid token).</summary>
+    /// <summary>Maps a code to the command line's exit code (3 environment, 4 request failed, 5 unusable answer, 6 invalid token, 7 exchange refused).</summary>
     /// <param name="errorCode">The code.</param>
     /// <returns>The exit code.</returns>
     public static int GetExitCode(OidcTokenErrorCode errorCode) => (int)errorCode switch
@@ -66,7 +66,8 @@ public sealed class OidcTokenException : Exception
         < 100 => 3,
         < 200 => 4,
         < 300 => 5,
-        _ => 6,
+        < 400 => 6,
+        _ => 7,
     };
 
     /// <summary>Appends the code, status, attempts and elapsed time to the standard representation.</summary>

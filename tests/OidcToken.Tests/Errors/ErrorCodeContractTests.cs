@@ -47,6 +47,9 @@ public sealed partial class ErrorCodeContractTests
         Assert.Equal(4, OidcTokenException.GetExitCode(OidcTokenErrorCode.Timeout));
         Assert.Equal(5, OidcTokenException.GetExitCode(OidcTokenErrorCode.InvalidResponse));
         Assert.Equal(6, OidcTokenException.GetExitCode(OidcTokenErrorCode.TokenVerificationFailed));
+        Assert.Equal(4, OidcTokenException.GetExitCode(OidcTokenErrorCode.ExchangeFailed));
+        Assert.Equal(5, OidcTokenException.GetExitCode(OidcTokenErrorCode.ExchangeResponseInvalid));
+        Assert.Equal(7, OidcTokenException.GetExitCode(OidcTokenErrorCode.ExchangeRefused));
     }
 
     [Fact]
@@ -74,8 +77,12 @@ public sealed partial class ErrorCodeContractTests
             [OidcTokenErrorCode.Timeout] = 107,
             [OidcTokenErrorCode.RedirectRefused] = 108,
             [OidcTokenErrorCode.UnexpectedStatus] = 109,
+            [OidcTokenErrorCode.ExchangeFailed] = 120,
+            [OidcTokenErrorCode.VerificationKeysUnavailable] = 110,
             [OidcTokenErrorCode.InvalidResponse] = 200,
+            [OidcTokenErrorCode.ExchangeResponseInvalid] = 210,
             [OidcTokenErrorCode.TokenVerificationFailed] = 300,
+            [OidcTokenErrorCode.ExchangeRefused] = 400,
         };
 
         foreach (var (code, number) in expected)
