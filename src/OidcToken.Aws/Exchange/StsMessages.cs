@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Text;
+using OidcToken.Claims;
+using OidcToken.Errors;
+
+namespace OidcToken.Aws.Exchange;
+
+/// <summary>
+/// Builds the <see cref="OidcTokenException"/>s of the AWS exchange: what happened (with STS's own code and message,
+/// scrubbed), the likely cause, "Fix: …", then the token's trust-policy claims and the facts. Never a secret.
+/// </summary>
+internal static class StsMessages
+{
+    internal const string ImmutableSubjectNote =
+        "Repositories created since mid-2026 send an immutable sub of the form repo:OWNER@OWNER_ID/REPO@REPO_ID:…, which a " +
+        "condition written for repo:OWNER/REPO:… does not match; match both forms with StringLike, or add the new one.";
+
+    public static OidcTokenException Refused(StsSettings settings, StsFailure failure, string token, int attempts, TimeSpan elapsed)
+    {
+        var code = failure.Code ?? "(no code)";
+        var said = Said(failure, token);
+        var advice = code switch
+        {
+            "AccessDenied" =>
+                $"The role's trust policy does not allow this token. Fix: compare the token's sub and aud below with the conditions on " +
+                $"token.actions.githubusercontent.com:sub and token.actions.githubusercontent.com:aud in the trust policy of {settings.RoleArn}; its " +
+                "Principal must be the IAM OIDC provider for token.actions.githubusercontent.com in the role's account, and its Action " +
+                "sts:AssumeRoleWithWebIdentity. A sub for an environment ends in :environment:NAME, for a pull request in :pull_request. " +
+                ImmutableSubjectNote,
+            "InvalidIdentityToken" =>
+                $"AWS could not validate the GitHub token. Fix: create the IAM OIDC provider for https://token.actions.githubusercontent.com in the " +
+                $"role's account and put the token's aud ('{settings.Audience}') in its client-id list (audiences); the token must come from " +
+                "GitHub's issuer (or the matching enterprise issuer) and be unchanged.",
+            "IDPRejectedClaim" =>
+                "The identity provider rejected a claim of the token. Fix: check the OIDC provider and trust policy conditions against the claims below.",
+            "ExpiredTokenException" or "ExpiredToken" =>
+                "The GitHub token had expired when AWS received it, also after one retry with a new token. Fix: check this machine's clock, " +
+                "and do not pass an old token (with --token -, pass one requested moments before).",
+            "MalformedPolicyDocument" =>
+                "The session policy is not a valid IAM policy. Fix: correct GitHubAwsCredentialsOptions.Policy (or --policy).",
+            "PackedPolicyTooLarge" =>
+                "The session policies are too large once packed. Fix: shorten Policy or use fewer PolicyArns.",
+            "RegionDisabledException" =>
+                $"STS is not activated in region {settings.Region} for this account. Fix: activate it in the IAM console (Account settings), or use another region.",
+            "ValidationError" =>
+                $"STS refused a request parameter. Fix: DurationSeconds ({settings.DurationSeconds.ToString(CultureInfo.InvariantCulture)}) must not exceed the role's " +
+                "maximum session duration; check the role ARN, session name and policies.",
+            _ =>
+                "Fix: see the AWS STS documentation for this error code; the token's claims are below.",
+        };
+
+        var message = new StringBuilder()
+            .Append("AWS STS refused AssumeRoleWithWebIdentity for role '").Append(settings.RoleArn).Append("' (").Append(code).Append(said).Append(").\n")
+            .Append(advice).Append('\n')
+            .Append('(').Append(TrustPolicyClaims.Describe(token));
+        AppendFacts(message, settings, failure, attempts, elapsed);
+        return new OidcTokenException(OidcTokenErrorCode.ExchangeRefused, message.ToString())
+        {
+            StatusCode = failure.StatusCode,
+            Attempts = attempts,
+            Elapsed = elapsed,
+            RequestId = failure.RequestId,
+        };
+    }
+
+    public static OidcTokenException Failed(StsSettings settings, string host, StsFailure failure, string? token, int attempts, TimeSpan elapsed, bool redirect)
+    {
+        var message = new StringBuilder();
+        if (redirect)
+        {
+            message.Append("AWS STS at ").Append(host).Append(" could not be used: ").Append(failure.Message).Append(".\n")
+                .Append("Fix: point Endpoint (or AWS_ENDPOINT_URL_STS) at the STS endpoint itself, without a redirecting proxy.\n(");
+        }
+        else if (failure.Code is not null || failure.StatusCode is not null)
+        {
+            message.Append("AWS STS at ").Append(host).Append(" kept failing with a temporary error (last: ")
+                .Append(failure.Code ?? ("HTTP " + failure.StatusCode?.ToString(CultureInfo.InvariantCulture))).Append(Said(failure, token)).Append(").\n")
+                .Append(failure.Code == "IDPCommunicationError" || failure.Code == "InvalidIdentityToken"
+                    ? "AWS could not reach GitHub's OIDC provider to fetch its keys. Fix: this is usually temporary; re-run the job, or allow more attempts (MaxAttempts, Deadline).\n("
+                    : "Fix: this is usually an AWS incident or throttling; re-run the job, or allow more attempts (MaxAttempts, Deadline).\n(");
+        }
+        else
+        {
+            message.Append("Could not get an answer from AWS STS at ").Append(host).Append(": ").Append(failure.Message).Append(".\n")
+                .Append("Fix: check that this machine can reach ").Append(host)
+                .Append(" (HTTPS_PROXY/NO_PROXY, egress rules; Region, Endpoint and AWS_ENDPOINT_URL_STS).\n(");
+        }
+
+        message.Append(TrustPolicyClaims.Describe(token));
+        AppendFacts(message, settings, failure, attempts, elapsed);
+        return new OidcTokenException(OidcTokenErrorCode.ExchangeFailed, message.ToString(), failure.Exception)
+        {
+            StatusCode = failure.StatusCode,
+            Attempts = attempts,
+            Elapsed = elapsed,
+            RequestId = failure.RequestId,
+        };
+    }
+
+    public static OidcTokenException Timeout(StsSettings settings, string host, StsFailure? failure, string? token, int attempts, TimeSpan elapsed)
+    {
+        var message = new StringBuilder()
+            .Append("No answer from AWS STS at ").Append(host).Append(" within the deadline of ")
+            .Append(settings.Deadline.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)).Append(" s");
+        if (failure is not null)
+        {
+            message.Append(" (last: ").Append(failure.Code ?? failure.Message).Append(Said(failure, token)).Append(')');
+        }
+
+        message.Append(".\nFix: check that ").Append(host).Append(" answers promptly from this machine, or allow more time (GitHubAwsCredentialsOptions.Deadline, oidc-token --timeout).\n(")
+            .Append(TrustPolicyClaims.Describe(token));
+        AppendFacts(message, settings, failure, attempts, elapsed);
+        return new OidcTokenException(OidcTokenErrorCode.ExchangeFailed, message.ToString())
+        {
+            StatusCode = failure?.StatusCode,
+            Attempts = attempts,
+            Elapsed = elapsed,
+            RequestId = failure?.RequestId,
+        };
+    }
+
+    public static OidcTokenException Invalid(StsSettings settings, string host, StsFailure failure, int attempts, TimeSpan elapsed)
+    {
+        var message = new StringBuilder()
+            .Append("AWS STS at ").Append(host).Append(" answered, but ").Append(SecretScrubber.Scrub(failure.Message, null)).Append(".\n")
+            .Append("Fix: make sure Endpoint (or AWS_ENDPOINT_URL_STS) points at STS or an STS-compatible service, and that no proxy rewrites the answer.\n(");
+        message.Append("role: ").Append(settings.RoleArn);
+        AppendFacts(message, settings, failure, attempts, elapsed, roleShown: true);
+        return new OidcTokenException(OidcTokenErrorCode.ExchangeResponseInvalid, message.ToString())
+        {
+            StatusCode = failure.StatusCode,
+            Attempts = attempts,
+            Elapsed = elapsed,
+            RequestId = failure.RequestId,
+        };
+    }
+
+    private static string Said(StsFailure failure, string? token)
+    {
+        if (failure.Code is null || string.IsNullOrWhiteSpace(failure.Message))
+        {
+            return string.Empty;
+        }
+
+        return ": " + SecretScrubber.Scrub(failure.Message, token);
+    }
+
+    private static void AppendFacts(StringBuilder message, StsSettings settings, StsFailure? failure, int attempts, TimeSpan elapsed, bool roleShown = false)
+    {
+        if (!roleShown)
+        {
+            message.Append("; role: ").Append(settings.RoleArn);
+        }
+
+        message.Append("; session name: ").Append(settings.SessionName)
+            .Append("; audience requested: '").Append(settings.Audience).Append('\'')
+            .Append(CultureInfo.InvariantCulture, $"; attempts: {attempts}; elapsed: {elapsed.TotalSeconds:0.0} s");
+        if (failure?.StatusCode is { } status)
+        {
+            message.Append(CultureInfo.InvariantCulture, $"; last status: {status}");
+        }
+
+        if (failure?.RequestId is { Length: > 0 } requestId)
+        {
+            message.Append("; request id: ").Append(SecretScrubber.Scrub(requestId, null, 100));
+        }
+
+        message.Append(')');
+    }
+}
