@@ -72,6 +72,10 @@ internal static class JwtPayloadReader
     }
 
     /// <summary>Builds claims from a parsed payload object.</summary>
+    /// <remarks>
+    /// OidcToken.Validation's FastCompactToken builds the same claims for the common flat payload without a JsonDocument:
+    /// a change to what is accepted or how a claim is mapped here must be made there too.
+    /// </remarks>
     public static GitHubActionsClaims? FromJson(JsonElement root, out string? problem)
     {
         if (root.ValueKind != JsonValueKind.Object)
@@ -102,7 +106,16 @@ internal static class JwtPayloadReader
                         return null;
                     }
 
-                    var instant = DateTimeOffset.FromUnixTimeSeconds((long)Math.Floor(seconds));
+                    // Fractions round towards the stricter side: exp down, nbf (and iat) up, so a token is never
+                    // valid even a fraction of a second outside what it says.
+                    var whole = property.Name == "exp" ? Math.Floor(seconds) : Math.Ceiling(seconds);
+                    if (whole > 253402300799)
+                    {
+                        problem = "the '" + property.Name + "' claim is not a number of seconds";
+                        return null;
+                    }
+
+                    var instant = DateTimeOffset.FromUnixTimeSeconds((long)whole);
                     _ = property.Name switch
                     {
                         "exp" => exp = instant,
@@ -135,6 +148,9 @@ internal static class JwtPayloadReader
                     }
 
                     break;
+                case "iss" or "sub" or "jti" when property.Value.ValueKind != JsonValueKind.String:
+                    problem = "the '" + property.Name + "' claim is not a string";
+                    return null;
                 default:
                     switch (property.Value.ValueKind)
                     {

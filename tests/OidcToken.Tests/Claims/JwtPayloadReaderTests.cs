@@ -75,6 +75,9 @@ public sealed class JwtPayloadReaderTests
     [InlineData("""{"iat":-5}""", "the 'iat' claim is not a number of seconds")]
     [InlineData("""{"nbf":1e300}""", "the 'nbf' claim is not a number of seconds")]
     [InlineData("""{"aud":5}""", "the 'aud' claim is neither a string nor a list of strings")]
+    [InlineData("""{"sub":true}""", "the 'sub' claim is not a string")]
+    [InlineData("""{"jti":42}""", "the 'jti' claim is not a string")]
+    [InlineData("""{"iss":["a"]}""", "the 'iss' claim is not a string")]
     [InlineData("""{"aud":["a",5]}""", "the 'aud' claim contains a value that is not a string")]
     [InlineData("""{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{"i":{"j":{"k":{"l":{"m":{"n":{"o":{"p":{"q":1}}}}}}}}}}}}}}}}}""", "not a valid JSON object")]
     [InlineData("""{"sub":"x" """, "not a valid JSON object")]
@@ -84,6 +87,17 @@ public sealed class JwtPayloadReaderTests
     {
         Assert.Null(JwtPayloadReader.TryRead(TestJwt.Create(payload), out var problem));
         Assert.Contains(expected, problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryRead_FractionalTimes_RoundTowardsTheStricterSide()
+    {
+        var claims = JwtPayloadReader.TryRead(TestJwt.Create("""{"exp":1000.7,"nbf":900.2,"iat":950.5}"""), out _);
+
+        Assert.NotNull(claims);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1000), claims.ExpiresAt);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(901), claims.NotBefore);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(951), claims.IssuedAt);
     }
 
     [Fact]
