@@ -1,0 +1,94 @@
+using Google.Apis.Auth.OAuth2;
+using OidcToken.Exchange;
+
+namespace OidcToken.Google;
+
+/// <summary>
+/// Google Cloud credentials for a GitHub Actions job through workload identity federation, built by Google.Apis.Auth
+/// from the same credential-configuration JSON that <see cref="GoogleCredentialConfiguration"/> writes to a file: one
+/// implementation, so a credential in process and <c>GOOGLE_APPLICATION_CREDENTIALS</c> for child processes behave alike.
+/// The SDK fetches a fresh GitHub ID token from the runner (the configuration's <c>credential_source.url</c>) each time
+/// it refreshes, exchanges it at Google's STS and, with a service account, impersonates it through IAM Credentials.
+/// </summary>
+public static class GitHubGoogleCredential
+{
+    /// <summary>The scope used when none is given: <c>https://www.googleapis.com/auth/cloud-platform</c>.</summary>
+    public const string CloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform";
+
+    /// <summary>
+    /// Builds a <see cref="GoogleCredential"/> for any Google Cloud client library (<c>StorageClient.Create(credential)</c>,
+    /// <c>…ClientBuilder { Credential = credential }</c>). It refreshes itself for as long as the job runs. Its calls never
+    /// follow redirects and read at most 64 KiB per response. Failures while it refreshes surface as Google.Apis.Auth's own
+    /// exceptions (for example <c>TokenResponseException</c>) inside the client library's calls; use
+    /// <see cref="GetAccessTokenAsync"/> to get a token once with translated errors.
+    /// </summary>
+    /// <param name="configuration">The provider, service account and endpoints; it reads the runner's variables now.</param>
+    /// <param name="scopes">The OAuth scopes; <see langword="null"/> or empty for <see cref="CloudPlatformScope"/>.</param>
+    /// <returns>The credential. It holds the runner's request token: do not serialize it.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="configuration"/> is null.</exception>
+    /// <exception cref="OidcTokenException">No token can be requested here (the code and explanation of <see cref="GitHubOidcClient.Diagnose"/>).</exception>
+    public static GoogleCredential Create(GoogleCredentialConfiguration configuration, IEnumerable<string>? scopes = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return Create(configuration, ScopesOrDefault(scopes), new SafeHttpClientFactory());
+    }
+
+    /// <summary>
+    /// Gets one Google access token now (the <c>oidc-token exchange gcp</c> path): the SDK fetches a GitHub ID token,
+    /// exchanges it at STS and, with a service account, impersonates it. Refusals are translated into
+    /// <see cref="OidcTokenException"/> with Google's error, the claims a provider's condition compares, and a fix.
+    /// </summary>
+    /// <param name="configuration">The provider, service account and endpoints.</param>
+    /// <param name="scopes">The OAuth scopes; <see langword="null"/> or empty for <see cref="CloudPlatformScope"/>.</param>
+    /// <param name="cancellationToken">Cancels the exchange; an <see cref="OperationCanceledException"/> passes through.</param>
+    /// <returns>The token, with its expiry.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="configuration"/> is null.</exception>
+    /// <exception cref="OidcTokenException">
+    /// <see cref="OidcTokenErrorCode.ExchangeRefused"/> when STS or IAM Credentials refused (wrong audience, attribute
+    /// condition, missing IAM binding…); <see cref="OidcTokenErrorCode.ExchangeFailed"/> when Google could not be reached or
+    /// answered 429/5xx; <see cref="OidcTokenErrorCode.ExchangeResponseInvalid"/> for an unusable answer; the runner's own
+    /// codes when no GitHub token could be had.
+    /// </exception>
+    public static async Task<GoogleAccessToken> GetAccessTokenAsync(
+        GoogleCredentialConfiguration configuration,
+        IEnumerable<string>? scopes = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var scopeList = ScopesOrDefault(scopes);
+        var http = new SafeHttpClientFactory();
+        var credential = Create(configuration, scopeList, http);
+        string token;
+        try
+        {
+            token = await ((ITokenAccess)credential).GetAccessTokenForRequestAsync(authUri: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (GoogleErrorTranslator.CanTranslate(exception, cancellationToken))
+        {
+            throw await GoogleErrorTranslator.TranslateAsync(exception, configuration, http.LastFailure, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (string.IsNullOrEmpty(token))
+        {
+            throw new OidcTokenException(
+                OidcTokenErrorCode.ExchangeResponseInvalid,
+                "Google answered the token exchange without an access token. Fix: check the token_url and impersonation endpoints point at Google (or a faithful mock).");
+        }
+
+        return new GoogleAccessToken(token, http.LastExpiry, configuration.WorkloadIdentityProvider, configuration.ServiceAccount, scopeList);
+    }
+
+    private static GoogleCredential Create(GoogleCredentialConfiguration configuration, string[] scopes, SafeHttpClientFactory http)
+    {
+        var json = configuration.ToJson();
+        return CredentialFactory.FromJson(json, GoogleCredentialConfiguration.CredentialType)
+            .CreateWithHttpClientFactory(http)
+            .CreateScoped(scopes);
+    }
+
+    private static string[] ScopesOrDefault(IEnumerable<string>? scopes)
+    {
+        var list = scopes?.Where(s => !string.IsNullOrWhiteSpace(s)).ToArray() ?? [];
+        return list.Length == 0 ? [CloudPlatformScope] : list;
+    }
+}

@@ -1,0 +1,298 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Google.Apis.Auth.OAuth2;
+using Google.Apis.Auth.OAuth2.Responses;
+using OidcToken.Claims;
+using OidcToken.Errors;
+using OidcToken.Exchange;
+
+namespace OidcToken.Google;
+
+/// <summary>
+/// Turns what Google.Apis.Auth throws into <see cref="OidcTokenException"/>: Google's own error code and description
+/// (scrubbed), the likely cause, the fix, and the claims a provider's attribute condition compares. Google's answer is
+/// read from the HTTP layer (<see cref="SafeHttpClientFactory.LastFailure"/>) because the SDK drops IAM's error body.
+/// </summary>
+internal static class GoogleErrorTranslator
+{
+    private const string RequestTokenVariable = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
+    private const string StsLeg = "Google's Security Token Service";
+    private const string IamLeg = "Google's IAM Credentials API (service-account impersonation)";
+
+    public static bool CanTranslate(Exception exception, CancellationToken cancellationToken) => exception switch
+    {
+        OperationCanceledException => !cancellationToken.IsCancellationRequested,
+        SubjectTokenException or TokenResponseException or global::Google.GoogleApiException or HttpRequestException => true,
+        // The SDK's own parsing failures on unusable answers (a 3xx without body makes TokenResponseException's constructor throw NRE).
+        KeyNotFoundException or Newtonsoft.Json.JsonException or InvalidOperationException or NullReferenceException => true,
+        _ => false,
+    };
+
+    public static async Task<OidcTokenException> TranslateAsync(
+        Exception exception, GoogleCredentialConfiguration configuration, SafeHttpClientFactory.FailedResponse? failure, CancellationToken cancellationToken)
+    {
+        var requestToken = (configuration.EnvironmentVariables ?? Environment.GetEnvironmentVariable)(RequestTokenVariable);
+        var leg = failure is null ? null : LegOf(failure.Url, configuration);
+        if (exception is RedirectRefusedException redirect)
+        {
+            return new OidcTokenException(
+                OidcTokenErrorCode.ExchangeResponseInvalid,
+                redirect.Message + " Likely cause: an endpoint override that points at a proxy or an old address. Fix: use the service's final https address.",
+                exception)
+            {
+                StatusCode = redirect.Status,
+            };
+        }
+
+        if (exception is SubjectTokenException || (failure is not null && leg is null))
+        {
+            // Google.Apis.Auth could not get the GitHub token from credential_source.url: ask the runner ourselves for the
+            // precise diagnosis (401 request token, 403 job completed, …).
+            var runnerProblem = await ProbeRunnerAsync(configuration, cancellationToken).ConfigureAwait(false);
+            if (runnerProblem is not null)
+            {
+                return new OidcTokenException(
+                    runnerProblem.ErrorCode, "Google.Apis.Auth could not get a GitHub ID token from credential_source.url. " + runnerProblem.Message, exception)
+                {
+                    StatusCode = runnerProblem.StatusCode,
+                };
+            }
+
+            return new OidcTokenException(
+                OidcTokenErrorCode.ExchangeFailed,
+                "Google.Apis.Auth could not get a GitHub ID token from credential_source.url ("
+                + SecretScrubber.Scrub(exception.InnerException?.Message ?? exception.Message, requestToken)
+                + "), though a request made just after succeeded. Likely cause: a temporary failure of the runner's token service. Fix: retry the step.",
+                exception)
+            {
+                StatusCode = failure?.StatusCode,
+            };
+        }
+
+        if (failure is not null && leg is not null)
+        {
+            var (error, description) = ReadError(failure.Body, failure.StatusCode);
+            return await BuildAsync(leg, failure.StatusCode, error, SecretScrubber.Scrub(description, requestToken), exception, configuration, cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        if (exception is TokenResponseException { StatusCode: { } status } response)
+        {
+            return await BuildAsync(
+                StsLeg,
+                (int)status,
+                response.Error?.Error ?? "(no error code)",
+                SecretScrubber.Scrub(response.Error?.ErrorDescription ?? string.Empty, requestToken),
+                exception,
+                configuration,
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        if (exception is HttpRequestException or OperationCanceledException)
+        {
+            return new OidcTokenException(
+                OidcTokenErrorCode.ExchangeFailed,
+                "Google Cloud could not be reached for the token exchange (" + SecretScrubber.Scrub(exception.Message, requestToken) + "). "
+                + "Likely cause: no network path to " + configuration.EffectiveTokenUrl.Host + ", a proxy, or a timeout. "
+                + "Fix: check connectivity and proxies; retry the step.",
+                exception);
+        }
+
+        return new OidcTokenException(
+            OidcTokenErrorCode.ExchangeResponseInvalid,
+            "Google answered the token exchange with something Google.Apis.Auth could not read ("
+            + SecretScrubber.Scrub(exception.GetType().Name + ": " + exception.Message, requestToken) + "). "
+            + "Likely cause: token_url or the impersonation URL points at something that is not Google's STS / IAM Credentials. "
+            + "Fix: leave the endpoints at their defaults, or point them at the right service.",
+            exception);
+    }
+
+    private static string? LegOf(Uri url, GoogleCredentialConfiguration configuration)
+    {
+        if (configuration.ServiceAccountImpersonationUrl is { } impersonation && SamePath(url, impersonation))
+        {
+            return IamLeg;
+        }
+
+        return SamePath(url, configuration.EffectiveTokenUrl) ? StsLeg : null;
+    }
+
+    private static bool SamePath(Uri a, Uri b) =>
+        string.Equals(a.GetLeftPart(UriPartial.Path), b.GetLeftPart(UriPartial.Path), StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Reads Google's OAuth error (<c>error</c>, <c>error_description</c>) or API error (<c>error.status</c>, <c>error.message</c>).</summary>
+    private static (string Error, string Description) ReadError(string body, int status)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("error", out var error))
+            {
+                if (error.ValueKind == JsonValueKind.String)
+                {
+                    var description = document.RootElement.TryGetProperty("error_description", out var d) && d.ValueKind == JsonValueKind.String
+                        ? d.GetString()!
+                        : string.Empty;
+                    return (error.GetString()!, description);
+                }
+
+                if (error.ValueKind == JsonValueKind.Object)
+                {
+                    var code = error.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : "HTTP " + status;
+                    var message = error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : string.Empty;
+                    return (code, message);
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: show the text itself (scrubbed by the caller).
+        }
+
+        return ("HTTP " + status.ToString(CultureInfo.InvariantCulture), body);
+    }
+
+    private static async Task<OidcTokenException> BuildAsync(
+        string leg, int status, string error, string description, Exception exception, GoogleCredentialConfiguration configuration, CancellationToken cancellationToken)
+    {
+        if (status is 408 or 429 or >= 500)
+        {
+            return new OidcTokenException(
+                OidcTokenErrorCode.ExchangeFailed,
+                leg + " failed with a temporary error (HTTP " + status.ToString(CultureInfo.InvariantCulture) + "): " + error + ": " + description
+                + ". Likely cause: a Google outage or throttling. Fix: retry the step later.",
+                exception)
+            {
+                StatusCode = status,
+            };
+        }
+
+        var (cause, fix) = Explain(error, description, leg, configuration);
+        var claims = await DescribeClaimsAsync(configuration, cancellationToken).ConfigureAwait(false);
+        var message = new StringBuilder()
+            .Append(leg).Append(" refused the exchange (HTTP ").Append(status.ToString(CultureInfo.InvariantCulture)).Append("): ")
+            .Append(error).Append(": ").Append(description.Length == 0 ? "(no description)" : description.TrimEnd('.')).Append(". ")
+            .Append("Likely cause: ").Append(cause).Append(' ')
+            .Append("Fix: ").Append(fix).Append(' ')
+            .Append("Facts: STS audience '").Append(configuration.StsAudience)
+            .Append("', GitHub token audience '").Append(configuration.GitHubAudience)
+            .Append("', service account ").Append(configuration.ServiceAccount is null ? "none (direct federation)" : "'" + configuration.ServiceAccount + "'")
+            .Append("; ").Append(claims).Append('.')
+            .ToString();
+        return new OidcTokenException(OidcTokenErrorCode.ExchangeRefused, message, exception) { StatusCode = status };
+    }
+
+    private static (string Cause, string Fix) Explain(string error, string description, string leg, GoogleCredentialConfiguration configuration)
+    {
+        if (description.Contains("Invalid value for \"audience\"", StringComparison.OrdinalIgnoreCase)
+            || description.Contains("Invalid value for audience", StringComparison.OrdinalIgnoreCase))
+        {
+            return (
+                "the STS audience is not the full resource name of an existing provider.",
+                "the STS audience must be '//iam.googleapis.com/projects/<project NUMBER>/locations/global/workloadIdentityPools/<pool>/providers/<provider>' "
+                + "(no https:, the project number not its id); check the names with 'gcloud iam workload-identity-pools providers describe'.");
+        }
+
+        if (error.Equals("invalid_target", StringComparison.OrdinalIgnoreCase))
+        {
+            return (
+                "the pool or provider does not exist, is disabled or deleted, or was created less than about 5 minutes ago.",
+                "check the provider name '" + configuration.WorkloadIdentityProvider + "' (project NUMBER, pool and provider ids) and that it is enabled; wait a few minutes after creating it.");
+        }
+
+        if (description.Contains("attribute condition", StringComparison.OrdinalIgnoreCase))
+        {
+            return (
+                "the provider's attribute condition did not accept this job's token.",
+                "compare the provider's attribute condition (gcloud iam workload-identity-pools providers describe … --format='value(attributeCondition)') with the claims below; "
+                + "conditions on assertion.repository_id / assertion.repository_owner_id are the robust ones.");
+        }
+
+        if (description.Contains("audience", StringComparison.OrdinalIgnoreCase))
+        {
+            return (
+                "the GitHub token's aud is not one the provider accepts.",
+                "without allowed audiences the provider accepts 'https://iam.googleapis.com/" + configuration.WorkloadIdentityProvider
+                + "'; otherwise set the audience option to one of the provider's allowed audiences.");
+        }
+
+        if (description.Contains("expired", StringComparison.OrdinalIgnoreCase) || description.Contains("stale", StringComparison.OrdinalIgnoreCase))
+        {
+            return (
+                "the GitHub token had expired (they live about 5 minutes) or the clocks disagree.",
+                "let the credential fetch a fresh token (do not pass a stored one) and check the runner's clock.");
+        }
+
+        if (description.Contains("mapped attribute", StringComparison.OrdinalIgnoreCase))
+        {
+            return (
+                "an attribute mapping produces a value longer than Google's limit (127 bytes).",
+                "map a shorter claim (for example assertion.repository_id instead of assertion.sub, or google.subject=assertion.sub only when it fits).");
+        }
+
+        if (leg == IamLeg
+            && (description.Contains("Permission", StringComparison.OrdinalIgnoreCase) || error.Contains("PERMISSION_DENIED", StringComparison.OrdinalIgnoreCase) || error.Contains("403", StringComparison.Ordinal) || error.Equals("Forbidden", StringComparison.OrdinalIgnoreCase)))
+        {
+            return (
+                "the federated identity may not impersonate the service account, or the account does not exist.",
+                "grant roles/iam.workloadIdentityUser on '" + configuration.ServiceAccount + "' to principalSet://iam.googleapis.com/projects/<NUMBER>/locations/global/workloadIdentityPools/<pool>/attribute.repository_id/<repository id> "
+                + "(bindings take up to 5 minutes to apply), and check the account's email.");
+        }
+
+        return (
+            "Google's trust configuration does not match this job's token, or the request.",
+            "compare the provider's attribute mapping and condition, and the IAM bindings, with the claims below.");
+    }
+
+    /// <summary>
+    /// Google.Apis.Auth fetched its own GitHub token and does not expose it, so fetch one for the same audience (the same job
+    /// gets the same claims) to show what the provider saw. If that fails, describe what the job would send.
+    /// </summary>
+    private static async Task<string> DescribeClaimsAsync(GoogleCredentialConfiguration configuration, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var client = NewClient(configuration);
+            var token = await client.GetTokenAsync(configuration.GitHubAudience, cancellationToken).ConfigureAwait(false);
+            return "claims of a GitHub token fetched again for the same audience (Google.Apis.Auth fetched its own, which it does not expose; the job's claims are the same): "
+                + TrustPolicyClaims.Describe(token.Reveal());
+        }
+        catch (OidcTokenException)
+        {
+            var variables = configuration.EnvironmentVariables ?? Environment.GetEnvironmentVariable;
+            var repository = variables("GITHUB_REPOSITORY") ?? "<owner>/<repo>";
+            var gitRef = variables("GITHUB_REF") ?? "<ref>";
+            return "the GitHub token could not be fetched again to show its claims; expected instead: aud '" + configuration.GitHubAudience
+                + "', sub 'repo:" + repository + ":ref:" + gitRef + "' (or 'repo:" + repository + ":environment:<name>' for a job with an environment, 'repo:"
+                + repository + ":pull_request' for pull requests), repository '" + repository + "'";
+        }
+    }
+
+    private static async Task<OidcTokenException?> ProbeRunnerAsync(GoogleCredentialConfiguration configuration, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var client = NewClient(configuration);
+            _ = await client.GetTokenAsync(configuration.GitHubAudience, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (OidcTokenException problem)
+        {
+            return problem;
+        }
+    }
+
+    private static GitHubOidcClient NewClient(GoogleCredentialConfiguration configuration) =>
+        new(new GitHubOidcClientOptions
+        {
+            EnvironmentVariables = configuration.EnvironmentVariables,
+            // Used only to read claims for a message: never printed, so no mask command on stdout.
+            MaskTokens = false,
+            MaxAttempts = 2,
+            Deadline = TimeSpan.FromSeconds(20),
+            RetryDelay = TimeSpan.FromMilliseconds(200),
+            MaxRetryDelay = TimeSpan.FromSeconds(1),
+        });
+
+}
