@@ -1,0 +1,44 @@
+using System.Text;
+using System.Text.Json;
+
+namespace OidcToken.Exchange.Common;
+
+/// <summary>A target's answer, body capped at 64 KiB.</summary>
+internal sealed class ExchangeResponse(int statusCode, byte[] body, bool truncated, string? requestId, TimeSpan? retryAfter, string? mediaType)
+{
+    public int StatusCode { get; } = statusCode;
+
+    public byte[] Body { get; } = body;
+
+    /// <summary>The body was longer than 64 KiB; <see cref="Body"/> holds only its start.</summary>
+    public bool Truncated { get; } = truncated;
+
+    public string? RequestId { get; } = requestId;
+
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    public string? MediaType { get; } = mediaType;
+
+    public bool IsSuccess => StatusCode is >= 200 and <= 299;
+
+    /// <summary>The body as a JSON document, or null when it is not JSON (or was truncated).</summary>
+    public JsonDocument? TryParseJson()
+    {
+        if (Truncated || Body.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonDocument.Parse(Body, new JsonDocumentOptions { MaxDepth = 32 });
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The body as text (invalid UTF-8 replaced), for showing after scrubbing.</summary>
+    public string BodyText() => Encoding.UTF8.GetString(Body);
+}

@@ -1,0 +1,361 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using OidcToken.Claims;
+using OidcToken.Errors;
+using OidcToken.Observability;
+
+namespace OidcToken.Exchange.Common;
+
+/// <summary>
+/// One exchange (or revocation) against one target: its own redirect-free <see cref="HttpClient"/>, the bounded retry
+/// loop with backoff and jitter, capped reads, and the translation of failures into <see cref="OidcTokenException"/>.
+/// Not thread-safe; one per operation.
+/// </summary>
+internal sealed class ExchangeSession : IDisposable
+{
+    internal const int MaxBodyBytes = 64 * 1024;
+    internal const int MaxTokenChars = 16 * 1024;
+    internal static readonly string UserAgent = "OidcToken/" + Telemetry.Version;
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(10);
+    private static readonly string[] RequestIdHeaders = ["x-request-id", "request-id", "x-ms-request-id", "x-github-request-id", "x-vault-request-id", "cf-ray"];
+
+    private readonly ExchangeOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _operation;
+    private readonly string _optionName;
+    private readonly string? _secret;
+    private long _start;
+    private int _attempts;
+
+    /// <param name="target">The target's name as a sentence subject, e.g. "Vault".</param>
+    /// <param name="operation">"the exchange" or "the revocation".</param>
+    /// <param name="endpoint">The checked base URL.</param>
+    /// <param name="optionName">The option that set <paramref name="endpoint"/>, for fixes.</param>
+    /// <param name="options">The shared settings, already validated.</param>
+    /// <param name="secret">A secret the request carries besides the GitHub token (a token being revoked), scrubbed from all text.</param>
+    /// <param name="handler">A handler configured by the caller (Vault's CA bundle); null for the standard redirect-free one.</param>
+    public ExchangeSession(string target, string operation, Uri endpoint, string optionName, ExchangeOptions options, string? secret = null, SocketsHttpHandler? handler = null)
+    {
+        Target = target;
+        _operation = operation;
+        Host = endpoint.Authority;
+        _optionName = optionName;
+        _options = options;
+        _secret = secret;
+        _time = options.TimeProvider ?? TimeProvider.System;
+        _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("OidcToken.Exchange");
+        Http = new HttpClient(handler ?? GitHubOidcClient.CreateHandler(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    public string Target { get; }
+
+    /// <summary>The target's name inside a sentence ("the NuGet gallery", "Vault").</summary>
+    public string Speaker => Target.StartsWith("The ", StringComparison.Ordinal) ? "the " + Target[4..] : Target;
+
+    public string Host { get; }
+
+    public HttpClient Http { get; }
+
+    /// <summary>The GitHub ID token of the current attempt; used only to describe its claims.</summary>
+    public string? Jwt { get; private set; }
+
+    /// <summary>The audience last asked of the token source.</summary>
+    public string? Audience { get; private set; }
+
+    public TimeProvider Time => _time;
+
+    /// <summary>Creates a standard redirect-free handler (exposed so a target can add TLS settings).</summary>
+    public static SocketsHttpHandler CreateHandler() => GitHubOidcClient.CreateHandler();
+
+    /// <summary>Gets a GitHub ID token from <paramref name="source"/> (call once per attempt at a single-use target).</summary>
+    public async Task<string> GetIdTokenAsync(IdTokenSource source, string audience, CancellationToken cancellationToken)
+    {
+        Audience = audience;
+        var token = await source(audience, cancellationToken).ConfigureAwait(false);
+        if (string.IsNullOrWhiteSpace(token))
+        {
+            throw new ArgumentException("The IdTokenSource returned an empty token.", nameof(source));
+        }
+
+        token = token.Trim();
+        if (token.Length > MaxTokenChars)
+        {
+            throw new ArgumentException("The IdTokenSource returned a token longer than 16 KiB.", nameof(source));
+        }
+
+        Jwt = token;
+        return token;
+    }
+
+    /// <summary>Scrubs the GitHub token, the extra secret, JWT-shaped and long opaque strings; caps the length.</summary>
+    public string Scrub(string text)
+    {
+        var scrubbed = SecretScrubber.Scrub(text, Jwt);
+        return _secret is null ? scrubbed : SecretScrubber.Scrub(scrubbed, _secret);
+    }
+
+    /// <summary>"HTTP 401, &lt;target&gt; said: "…"" with the text scrubbed, or just the status when there is no text.</summary>
+    public string ServerSaid(ExchangeResponse response, string? text)
+    {
+        var status = "HTTP " + response.StatusCode.ToString(CultureInfo.InvariantCulture);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return status;
+        }
+
+        return status + ", " + Speaker + " said: \"" + Scrub(text) + "\"";
+    }
+
+    /// <summary>
+    /// Sends a request with the library's User-Agent and reads at most 64 KiB of the answer. Network errors become
+    /// transient failures; a redirect becomes a fatal failure and is never followed.
+    /// </summary>
+    public async Task<ExchangeResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        HttpResponseMessage message;
+        try
+        {
+            message = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw ExchangeFailure.Transient("network error: " + Scrub(ex.Message), null, ex);
+        }
+
+        using (message)
+        {
+            var status = (int)message.StatusCode;
+            var requestId = ReadRequestId(message);
+            if (status is >= 300 and <= 399)
+            {
+                var location = message.Headers.Location is { IsAbsoluteUri: true } absolute ? " to " + EndpointRules.Describe(absolute) : string.Empty;
+                var response = new ExchangeResponse(status, [], false, requestId, null, null);
+                throw ExchangeFailure.Fatal(
+                    $"HTTP {status.ToString(CultureInfo.InvariantCulture)}: a redirect{location}, which was not followed (a request carrying a token or credential never follows a redirect)",
+                    $"set {_optionName} to the final address itself, not one that redirects.",
+                    response);
+            }
+
+            byte[] body;
+            bool truncated;
+            try
+            {
+                (body, truncated) = await ReadCappedAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw ExchangeFailure.Transient("network error while reading the answer: " + Scrub(ex.Message), null, ex);
+            }
+            catch (IOException ex)
+            {
+                throw ExchangeFailure.Transient("network error while reading the answer: " + Scrub(ex.Message), null, ex);
+            }
+
+            return new ExchangeResponse(status, body, truncated, requestId, ReadRetryAfter(message), message.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="attempt"/> until it succeeds, fails permanently, or the attempts or the deadline run out.
+    /// Cancellation by <paramref name="cancellationToken"/> passes through unchanged.
+    /// </summary>
+    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.ActivitySource.StartActivity("Exchange", ActivityKind.Client);
+        activity?.SetTag("oidctoken.target", Target);
+        activity?.SetTag("server.address", Host);
+        ExchangeLog.Starting(_logger, _operation, Target, Host);
+        _start = _time.GetTimestamp();
+        using var deadline = new CancellationTokenSource(_options.Deadline, _time);
+        using var overall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        ExchangeFailure? last = null;
+        while (true)
+        {
+            _attempts++;
+            using (var perAttempt = new CancellationTokenSource(_options.AttemptTimeout, _time))
+            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(overall.Token, perAttempt.Token))
+            {
+                try
+                {
+                    var result = await attempt(linked.Token).ConfigureAwait(false);
+                    ExchangeLog.Succeeded(_logger, _operation, Target, _attempts, ElapsedMs());
+                    return result;
+                }
+                catch (ExchangeFailure failure) when (failure.Kind != FailureKind.Transient)
+                {
+                    throw Fail(failure);
+                }
+                catch (ExchangeFailure failure)
+                {
+                    last = failure;
+                }
+                catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    last = deadline.IsCancellationRequested
+                        ? ExchangeFailure.Transient("no answer within the deadline of " + Seconds(_options.Deadline), null, ex)
+                        : ExchangeFailure.Transient("no answer within the attempt timeout of " + Seconds(_options.AttemptTimeout), null, ex);
+                    if (deadline.IsCancellationRequested)
+                    {
+                        throw Fail(last, deadlinePassed: true);
+                    }
+                }
+            }
+
+            var delay = last.RetryAfter ?? Backoff(_attempts);
+            var remaining = _options.Deadline - _time.GetElapsedTime(_start);
+            var willRetry = _attempts < _options.MaxAttempts && delay < remaining;
+            ExchangeLog.AttemptFailed(_logger, _operation, Target, _attempts, last.Detail, willRetry);
+            if (!willRetry)
+            {
+                throw Fail(last);
+            }
+
+            try
+            {
+                await Task.Delay(delay, _time, overall.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw Fail(last, deadlinePassed: true);
+            }
+        }
+    }
+
+    public void Dispose() => Http.Dispose();
+
+    private OidcTokenException Fail(ExchangeFailure failure, bool deadlinePassed = false)
+    {
+        var elapsed = _time.GetElapsedTime(_start);
+        var (code, text) = failure.Kind switch
+        {
+            FailureKind.Refused => (OidcTokenErrorCode.ExchangeRefused,
+                $"{Target} refused {_operation}: {EndSentence(failure.Detail)}{ClaimsSentence()}\nFix: {failure.Fix}"),
+            FailureKind.Invalid => (OidcTokenErrorCode.ExchangeResponseInvalid,
+                $"{Target} at {Host} answered, but {EndSentence(failure.Detail)}\nFix: {failure.Fix ?? $"check that {_optionName} points at {Speaker} itself and that no proxy rewrites its answers."}"),
+            FailureKind.Fatal => (OidcTokenErrorCode.ExchangeFailed,
+                $"{Target} at {Host} could not be used: {EndSentence(failure.Detail)}\nFix: {failure.Fix}"),
+            _ when deadlinePassed => (OidcTokenErrorCode.ExchangeFailed,
+                $"{Target} at {Host} gave no usable answer within the deadline of {Seconds(_options.Deadline)} (last: {failure.Detail}).\n" +
+                $"Fix: check that {Host} answers promptly from this machine, or allow more time ({_options.GetType().Name}.Deadline)."),
+            _ => (OidcTokenErrorCode.ExchangeFailed,
+                $"{Target} at {Host} could not be reached or kept failing with a temporary error (last: {failure.Detail}).\n" +
+                $"Fix: check that this machine can reach {Host} (proxy settings such as HTTPS_PROXY/NO_PROXY, firewall rules) and that {Speaker} is up; " +
+                $"retrying later, or more attempts ({_options.GetType().Name}.MaxAttempts), may help."),
+        };
+
+        var facts = new StringBuilder();
+        facts.Append(CultureInfo.InvariantCulture, $"\n(endpoint: {Host}");
+        if (Audience is not null)
+        {
+            facts.Append("; audience: ").Append(Audience.Length == 0 ? "(GitHub's default https://github.com/<owner>)" : "'" + Scrub(Audience) + "'");
+        }
+
+        facts.Append(CultureInfo.InvariantCulture, $"; attempts: {_attempts}; elapsed: {Seconds(elapsed)}");
+        if (failure.StatusCode is { } status)
+        {
+            facts.Append(CultureInfo.InvariantCulture, $"; last status: {status}");
+        }
+
+        if (failure.RequestId is { } requestId)
+        {
+            facts.Append("; request id: ").Append(requestId);
+        }
+
+        facts.Append(')');
+        ExchangeLog.Failed(_logger, _operation, Target, code, _attempts, (long)elapsed.TotalMilliseconds);
+        return new OidcTokenException(code, text + facts, failure.InnerException)
+        {
+            StatusCode = failure.StatusCode,
+            Attempts = _attempts,
+            Elapsed = elapsed,
+            RequestId = failure.RequestId,
+        };
+    }
+
+    /// <summary>Ends a sentence with a period unless it already ends with one (or with a quoted one).</summary>
+    private static string EndSentence(string text) =>
+        text.EndsWith('.') || text.EndsWith(".\"", StringComparison.Ordinal) ? text : text + ".";
+
+    private string ClaimsSentence() =>
+        Jwt is null ? string.Empty : " Compare with the trust configuration: " + TrustPolicyClaims.Describe(Jwt) + ".";
+
+    private long ElapsedMs() => (long)_time.GetElapsedTime(_start).TotalMilliseconds;
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var exponential = _options.RetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 16));
+        var jittered = exponential * (0.5 + Random.Shared.NextDouble());
+        return TimeSpan.FromMilliseconds(Math.Min(jittered, MaxRetryDelay.TotalMilliseconds));
+    }
+
+    private TimeSpan? ReadRetryAfter(HttpResponseMessage message)
+    {
+        if (message.Headers.RetryAfter is not { } header)
+        {
+            return null;
+        }
+
+        var wait = header.Delta ?? (header.Date is { } date ? date - _time.GetUtcNow() : null);
+        return wait is { } value && value >= TimeSpan.Zero ? value : TimeSpan.Zero;
+    }
+
+    private static string? ReadRequestId(HttpResponseMessage message)
+    {
+        foreach (var name in RequestIdHeaders)
+        {
+            if (message.Headers.TryGetValues(name, out var values) && values.FirstOrDefault() is { Length: > 0 and <= 128 } value
+                && value.All(c => c is > ' ' and < (char)127))
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task<(byte[] Body, bool Truncated)> ReadCappedAsync(HttpResponseMessage message, CancellationToken cancellationToken)
+    {
+        if (message.Content.Headers.ContentLength is > MaxBodyBytes)
+        {
+            return ([], true);
+        }
+
+        var stream = await message.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(MaxBodyBytes + 1);
+            try
+            {
+                var total = 0;
+                while (total <= MaxBodyBytes)
+                {
+                    var read = await stream.ReadAsync(buffer.AsMemory(total, MaxBodyBytes + 1 - total), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    total += read;
+                }
+
+                var truncated = total > MaxBodyBytes;
+                return (buffer.AsSpan(0, Math.Min(total, MaxBodyBytes)).ToArray(), truncated);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+            }
+        }
+    }
+
+    internal static string Seconds(TimeSpan value) =>
+        value.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
+}
