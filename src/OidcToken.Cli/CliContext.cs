@@ -1,3 +1,5 @@
+using Azure.Core.Pipeline;
+
 namespace OidcToken.Cli;
 
 /// <summary>What the commands read from outside the command line: the environment and stdin. Tests pass their own.</summary>
@@ -28,6 +30,13 @@ internal sealed class CliContext
 
     /// <summary>True when stdin is an interactive terminal rather than a pipe or file.</summary>
     internal bool InputIsTerminal { get; }
+
+    /// <summary>
+    /// The transport for Microsoft Entra calls of <c>exchange azure</c>, or null for OidcToken.Azure's own (redirect-free).
+    /// A seam for tests only: Azure.Identity needs an https authority, so tests keep the real one and route its calls
+    /// to an in-process mock through this transport.
+    /// </summary>
+    internal HttpPipelineTransport? AzureTransport { get; init; }
 
     /// <summary>True when <c>GITHUB_ACTIONS</c> is <c>true</c>: secrets are then masked on stderr before any output.</summary>
     internal bool IsGitHubActions =>

@@ -34,6 +34,8 @@ internal static class OidcTokenCommand
             Diagnostics.DoctorCommand.Create(context),
             Decoding.DecodeCommand.Create(context),
             Validating.ValidateCommand.Create(context),
+            Exchanging.ExchangeCommand.Create(context),
+            Exchanging.CleanupCommand.Create(context),
         };
         foreach (var versionOption in root.Options.OfType<VersionOption>())
         {
@@ -82,7 +84,9 @@ internal static class OidcTokenCommand
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
 
-        var parseResult = root.Parse(args);
+        // No response files: an argument starting with '@' is a value (an npm scope such as --package @scope/name, an
+        // audience), never a file name whose contents would be read into the command line.
+        var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parseResult.Action is ParseErrorAction)
         {
             // System.CommandLine writes typo suggestions and help for a parse error to Output; here all of it is a

@@ -1,0 +1,145 @@
+using System.CommandLine;
+using OidcToken.Cli.Output;
+
+namespace OidcToken.Cli.Exchanging;
+
+/// <summary>
+/// <c>oidc-token cleanup</c>: undoes what <c>exchange</c> left behind in this job. Deletes the files it wrote (the Google
+/// credential configuration), revokes the Vault and crates.io tokens it minted, then deletes its state file. Idempotent:
+/// a second run finds nothing and exits 0. Reports every action on stderr; stdout stays empty.
+/// </summary>
+internal static class CleanupCommand
+{
+    internal static Command Create(CliContext context)
+    {
+        var command = new Command(
+            "cleanup",
+            "Remove the files 'oidc-token exchange' wrote in this job (gcp's credential file) and revoke the Vault and crates.io tokens it minted. " +
+            "What to undo is kept in oidc-token-state.json under $RUNNER_TEMP (else the temp folder): it holds those tokens, so it is created " +
+            "with mode 0600 (owner only) and is itself deleted once everything is undone. Run it at the end of the job, e.g. in a final step " +
+            "with 'if: always()'. Exit 0 when nothing is left; otherwise the failure's exit code (4 a revocation could not reach the target), " +
+            "having undone everything else, and the failed items stay recorded for a later run.");
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var error = parseResult.InvocationConfiguration.Error;
+            const string Prefix = "oidc-token: cleanup: ";
+            var state = CleanupState.For(context);
+            var exitCode = ExitCodes.Success;
+            var done = 0;
+            bool found;
+            try
+            {
+                found = await state.ProcessAsync(
+                    async entries =>
+                    {
+                        foreach (var entry in entries.ToArray())
+                        {
+                            var result = await UndoAsync(entry, error, Prefix, cancellationToken).ConfigureAwait(false);
+                            if (result == ExitCodes.Success)
+                            {
+                                entries.Remove(entry);
+                                done++;
+                            }
+                            else if (exitCode == ExitCodes.Success)
+                            {
+                                exitCode = result;
+                            }
+                        }
+                    },
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync(Prefix + "could not use the state file: " + TextFormat.Safe(exception.Message)).ConfigureAwait(false);
+                return ExitCodes.InternalError;
+            }
+
+            if (!found || (done == 0 && exitCode == ExitCodes.Success))
+            {
+                await error.WriteLineAsync(Prefix + "nothing to clean up.").ConfigureAwait(false);
+            }
+            else if (exitCode == ExitCodes.Success)
+            {
+                await error.WriteLineAsync(Prefix + "done; removed the state file " + TextFormat.Safe(state.Path) + ".").ConfigureAwait(false);
+            }
+            else
+            {
+                await error.WriteLineAsync(Prefix + "what could not be undone stays recorded in " + TextFormat.Safe(state.Path) + "; run 'oidc-token cleanup' again to retry.").ConfigureAwait(false);
+            }
+
+            return exitCode;
+        });
+        return command;
+    }
+
+    /// <summary>Undoes one entry; returns <see cref="ExitCodes.Success"/> when nothing of it is left.</summary>
+    private static async Task<int> UndoAsync(CleanupEntry entry, TextWriter error, string prefix, CancellationToken cancellationToken)
+    {
+        var location = TextFormat.Safe(entry.Location);
+        if (entry.Kind == CleanupKind.File)
+        {
+            try
+            {
+                if (!File.Exists(entry.Location))
+                {
+                    await error.WriteLineAsync(prefix + "already gone: " + location).ConfigureAwait(false);
+                    return ExitCodes.Success;
+                }
+
+                File.Delete(entry.Location);
+                await error.WriteLineAsync(prefix + "removed " + location).ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync(prefix + "could not remove " + location + ": " + TextFormat.Safe(exception.Message)).ConfigureAwait(false);
+                return ExitCodes.InternalError;
+            }
+        }
+
+        var what = entry.Kind == CleanupKind.Vault ? "the Vault token from " + location : "the crates.io token from " + location;
+        if (string.IsNullOrEmpty(entry.Token))
+        {
+            await error.WriteLineAsync(prefix + "no token recorded for " + what + "; dropped.").ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
+        try
+        {
+            if (entry.Kind == CleanupKind.Vault)
+            {
+                await VaultTarget.RevokeAsync(entry, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await RegistryTargets.RevokeCratesAsync(entry, cancellationToken).ConfigureAwait(false);
+            }
+
+            await error.WriteLineAsync(prefix + "revoked " + what).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+        catch (OidcTokenException exception) when (exception.ErrorCode == OidcTokenErrorCode.ExchangeRefused)
+        {
+            // The target no longer accepts the token: it expired or was already revoked. Nothing is left to undo.
+            await error.WriteLineAsync(prefix + what + " was already expired or revoked (the target refused to revoke it: " +
+                                       TextFormat.Safe(FirstLine(exception.Message)) + ")").ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+        catch (OidcTokenException exception)
+        {
+            await error.WriteLineAsync(prefix + "could not revoke " + what + ":").ConfigureAwait(false);
+            return await ErrorReporter.ReportAsync(error, exception).ConfigureAwait(false);
+        }
+        catch (ArgumentException exception)
+        {
+            await error.WriteLineAsync(prefix + "could not revoke " + what + ": " + TextFormat.Safe(exception.Message)).ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
+    }
+
+    private static string FirstLine(string text)
+    {
+        var end = text.IndexOf('\n', StringComparison.Ordinal);
+        return end < 0 ? text : text[..end];
+    }
+}

@@ -1,0 +1,284 @@
+using System.Text.Json;
+
+namespace OidcToken.Cli.Exchanging;
+
+/// <summary>What <c>oidc-token cleanup</c> must undo: a file to delete or a token to revoke.</summary>
+internal enum CleanupKind
+{
+    /// <summary>A file this tool wrote (the Google credential configuration).</summary>
+    File,
+
+    /// <summary>A Vault token from <c>exchange vault</c>.</summary>
+    Vault,
+
+    /// <summary>A crates.io token from <c>exchange crates</c>.</summary>
+    Crates,
+}
+
+/// <summary>
+/// One thing <c>cleanup</c> must undo. <see cref="Token"/> is a secret (it is why the state file is 0600);
+/// <see cref="ToString"/> never shows it.
+/// </summary>
+/// <param name="Kind">What it is.</param>
+/// <param name="Location">The file's path, the Vault address or the registry URL.</param>
+/// <param name="Token">The token to revoke; null for a file.</param>
+/// <param name="Namespace">The Vault namespace, if any.</param>
+/// <param name="CaFile">The Vault CA bundle, if any.</param>
+internal sealed record CleanupEntry(CleanupKind Kind, string Location, string? Token = null, string? Namespace = null, string? CaFile = null)
+{
+    /// <summary>A description without the token.</summary>
+    /// <returns>Kind and location.</returns>
+    public override string ToString() => Kind + " " + Location;
+}
+
+/// <summary>
+/// The job's cleanup list, <c>oidc-token-state.json</c> under <c>$RUNNER_TEMP</c> (emptied by the runner after each
+/// job) or the temp folder. It holds the tokens to revoke, so it is created with mode 0600, is refused when it is a
+/// symbolic link or readable by others, and is deleted by <c>cleanup</c> once nothing is left. Every change is made
+/// while holding the file open exclusively, so steps running side by side do not lose each other's entries.
+/// </summary>
+internal sealed class CleanupState
+{
+    /// <summary>The state file's name.</summary>
+    internal const string FileName = "oidc-token-state.json";
+
+    private const int MaxStateBytes = 1024 * 1024;
+    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(10);
+
+    private CleanupState(string path) => Path = path;
+
+    /// <summary>The state file's full path.</summary>
+    internal string Path { get; }
+
+    /// <summary>The state file for the environment <paramref name="context"/> describes.</summary>
+    internal static CleanupState For(CliContext context)
+    {
+        var runnerTemp = context.Environment("RUNNER_TEMP");
+        var folder = !string.IsNullOrWhiteSpace(runnerTemp) && Directory.Exists(runnerTemp) ? runnerTemp : System.IO.Path.GetTempPath();
+        return new CleanupState(System.IO.Path.Combine(System.IO.Path.GetFullPath(folder), FileName));
+    }
+
+    /// <summary>Adds <paramref name="entry"/> to the list, creating the file (0600) when needed.</summary>
+    /// <exception cref="IOException">The file could not be created, locked, read or written, or is not one this tool made.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder or file does not allow it.</exception>
+    internal Task AddAsync(CleanupEntry entry, CancellationToken cancellationToken) =>
+        UpdateAsync(
+            entries =>
+            {
+                entries.Add(entry);
+                return Task.CompletedTask;
+            },
+            create: true,
+            cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="process"/> on the entries under the file's lock; it removes what it has undone. The file is
+    /// rewritten with what is left, or deleted when nothing is. Returns false when there is no state file.
+    /// </summary>
+    internal async Task<bool> ProcessAsync(Func<List<CleanupEntry>, Task> process, CancellationToken cancellationToken) =>
+        await UpdateAsync(process, create: false, cancellationToken).ConfigureAwait(false);
+
+    private async Task<bool> UpdateAsync(Func<List<CleanupEntry>, Task> change, bool create, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(Path);
+        if (info.Exists && info.LinkTarget is not null)
+        {
+            throw new IOException($"'{Path}' is a symbolic link, not the state file oidc-token writes; remove it.");
+        }
+
+        if (!create && !info.Exists)
+        {
+            return false;
+        }
+
+        var stream = await OpenLockedAsync(create, cancellationToken).ConfigureAwait(false);
+        if (stream is null)
+        {
+            return false;
+        }
+
+        var delete = false;
+        try
+        {
+            delete = await UpdateLockedAsync(stream, change, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // On Unix the file is deleted while still held, so no other process can add to it in between.
+            if (delete && !OperatingSystem.IsWindows())
+            {
+                File.Delete(Path);
+            }
+
+            await stream.DisposeAsync().ConfigureAwait(false);
+            if (delete && OperatingSystem.IsWindows())
+            {
+                File.Delete(Path);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Reads, changes and rewrites the held file; returns true when it must be deleted (nothing left).</summary>
+    private async Task<bool> UpdateLockedAsync(FileStream stream, Func<List<CleanupEntry>, Task> change, CancellationToken cancellationToken)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            var mode = File.GetUnixFileMode(stream.SafeFileHandle);
+            if ((mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+            {
+                throw new IOException($"'{Path}' can be read or written by other users, so oidc-token did not create it; remove it.");
+            }
+        }
+
+        var entries = await ReadAsync(stream, cancellationToken).ConfigureAwait(false);
+        await change(entries).ConfigureAwait(false);
+        if (entries.Count == 0)
+        {
+            return true;
+        }
+
+        var bytes = Serialize(entries);
+        stream.Position = 0;
+        stream.SetLength(0);
+        await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        Array.Clear(bytes);
+        return false;
+    }
+
+    private async Task<FileStream?> OpenLockedAsync(bool create, CancellationToken cancellationToken)
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = create ? FileMode.OpenOrCreate : FileMode.Open,
+            Access = FileAccess.ReadWrite,
+            // Exclusive: on Unix .NET also takes an advisory lock, so another oidc-token waits below.
+            Share = FileShare.None,
+        };
+        if (create && !OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        var waited = TimeSpan.Zero;
+        var pause = TimeSpan.FromMilliseconds(50);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(Path, options);
+            }
+            catch (FileNotFoundException) when (!create)
+            {
+                return null;
+            }
+            catch (IOException) when (waited < LockWait && File.Exists(Path))
+            {
+                // Held by another oidc-token process: wait for it.
+                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+                waited += pause;
+            }
+        }
+    }
+
+    private async Task<List<CleanupEntry>> ReadAsync(FileStream stream, CancellationToken cancellationToken)
+    {
+        var entries = new List<CleanupEntry>();
+        if (stream.Length == 0)
+        {
+            return entries;
+        }
+
+        if (stream.Length > MaxStateBytes)
+        {
+            throw new IOException($"'{Path}' is larger than 1 MiB, so oidc-token did not write it; remove it.");
+        }
+
+        var bytes = new byte[stream.Length];
+        await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var document = JsonDocument.Parse(bytes);
+            if (!document.RootElement.TryGetProperty("entries", out var list) || list.ValueKind != JsonValueKind.Array)
+            {
+                throw new IOException($"'{Path}' is not an oidc-token state file (no \"entries\"); remove it.");
+            }
+
+            foreach (var item in list.EnumerateArray())
+            {
+                var kind = String(item, "kind") switch
+                {
+                    "file" => CleanupKind.File,
+                    "vault" => CleanupKind.Vault,
+                    "crates" => CleanupKind.Crates,
+                    _ => (CleanupKind?)null,
+                };
+                var location = String(item, "location");
+                if (kind is null || string.IsNullOrEmpty(location))
+                {
+                    throw new IOException($"'{Path}' holds an entry oidc-token cannot read; remove it.");
+                }
+
+                entries.Add(new CleanupEntry(kind.Value, location, String(item, "token"), String(item, "namespace"), String(item, "ca_file")));
+            }
+        }
+        catch (JsonException)
+        {
+            throw new IOException($"'{Path}' is not valid JSON, so oidc-token did not write it; remove it.");
+        }
+        finally
+        {
+            Array.Clear(bytes);
+        }
+
+        return entries;
+    }
+
+    private static byte[] Serialize(List<CleanupEntry> entries)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("version", 1);
+            json.WriteStartArray("entries");
+            foreach (var entry in entries)
+            {
+                json.WriteStartObject();
+                json.WriteString("kind", entry.Kind switch
+                {
+                    CleanupKind.File => "file",
+                    CleanupKind.Vault => "vault",
+                    _ => "crates",
+                });
+                json.WriteString("location", entry.Location);
+                WriteOptional(json, "token", entry.Token);
+                WriteOptional(json, "namespace", entry.Namespace);
+                WriteOptional(json, "ca_file", entry.CaFile);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        var bytes = buffer.ToArray();
+        Array.Clear(buffer.GetBuffer());
+        return bytes;
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is not null)
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    private static string? String(JsonElement item, string name) =>
+        item.ValueKind == JsonValueKind.Object && item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+}

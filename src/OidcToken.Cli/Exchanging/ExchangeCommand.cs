@@ -1,0 +1,287 @@
+using System.CommandLine;
+using System.Text;
+using OidcToken.Cli.Input;
+using OidcToken.Cli.Output;
+using OidcToken.Cli.Requesting;
+
+namespace OidcToken.Cli.Exchanging;
+
+/// <summary>
+/// <c>oidc-token exchange aws|azure|gcp|vault|nuget|pypi|npm|crates [target options] [--endpoint URL] [--audience AUD]
+/// [--token -] [--format env|json|github-env]</c>: trades a GitHub ID token for the target's credential and hands it to
+/// the workflow. Exit 0 done, 2 usage error, 3 no token here, 4 the target could not be reached, 5 its answer was
+/// unusable, 7 it refused (with its code and the token's claims on stderr).
+/// </summary>
+internal static class ExchangeCommand
+{
+    /// <summary>The help shared by every target's <c>--format</c>.</summary>
+    internal const string FormatHelp =
+        "env (default): export NAME='value' lines for eval \"$(oidc-token exchange …)\". " +
+        "json: one object {\"target\",\"variables\":{NAME:value},…non-secret facts}. " +
+        "github-env: append the variables to the file named by $GITHUB_ENV (heredoc form with a random delimiter); nothing on stdout.";
+
+    internal static Command Create(CliContext context) => new(
+        "exchange",
+        "Trade a GitHub Actions ID token for a cloud or registry credential and print it as shell exports, JSON, or into $GITHUB_ENV. " +
+        "Secrets are masked in the log first (GITHUB_ACTIONS=true). Exit 0 done, 2 usage error, 3 no token here, 4 target unreachable, " +
+        "5 unusable answer, 7 the target refused (its code and the token's claims on stderr). Run 'oidc-token cleanup' at the end of the job.")
+    {
+        AwsTarget.Create(context),
+        AzureTarget.Create(context),
+        GcpTarget.Create(context),
+        VaultTarget.Create(context),
+        RegistryTargets.CreateNuGet(context),
+        RegistryTargets.CreatePyPI(context),
+        RegistryTargets.CreateNpm(context),
+        RegistryTargets.CreateCrates(context),
+    };
+
+    /// <summary>Builds one target's subcommand with the common options and the shared flow.</summary>
+    /// <param name="name">The target's name (<c>aws</c>…).</param>
+    /// <param name="description">The subcommand's help.</param>
+    /// <param name="context">The environment and stdin.</param>
+    /// <param name="endpointHelp">What <c>--endpoint</c> means for this target.</param>
+    /// <param name="audienceHelp">What <c>--audience</c> means for this target.</param>
+    /// <param name="targetOptions">The target's own options.</param>
+    /// <param name="prepare">Checks the options (adding problems) and returns the exchange, or null when it cannot run.</param>
+    /// <param name="usesTokenSource">False for gcp, whose file makes Google's libraries fetch tokens from the runner themselves.</param>
+    internal static Command CreateTarget(
+        string name,
+        string description,
+        CliContext context,
+        string endpointHelp,
+        string audienceHelp,
+        IEnumerable<Option> targetOptions,
+        Func<ParseResult, ExchangeInputs, ExchangeRun?> prepare,
+        bool usesTokenSource = true)
+    {
+        var endpoint = new Option<string?>("--endpoint") { Description = endpointHelp };
+        var audience = new Option<string?>("--audience") { Description = audienceHelp };
+        var token = new Option<string?>("--token")
+        {
+            Description = usesTokenSource
+                ? "'-': read the GitHub ID token from stdin instead of requesting one from the runner (a token on the command line would be visible to other processes, so only '-' is accepted)."
+                : "Not used by gcp: the credential file makes Google's libraries request fresh tokens from the runner themselves, so the runner's variables are needed even with --token -.",
+        };
+        var format = new Option<string>("--format") { Description = FormatHelp, DefaultValueFactory = _ => "env" };
+        format.AcceptOnlyFromAmong(CredentialOutput.Formats);
+
+        var command = new Command(name, description);
+        foreach (var option in targetOptions)
+        {
+            command.Options.Add(option);
+        }
+
+        command.Options.Add(endpoint);
+        command.Options.Add(audience);
+        command.Options.Add(token);
+        command.Options.Add(format);
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            var error = parseResult.InvocationConfiguration.Error;
+            var prefix = "oidc-token: exchange " + name + ": ";
+            var problems = new List<string>();
+
+            var endpointText = parseResult.GetValue(endpoint);
+            var endpointUrl = ParseEndpoint(endpointText, problems);
+            var audienceValue = parseResult.GetValue(audience);
+            if (audienceValue is not null && (string.IsNullOrWhiteSpace(audienceValue) || audienceValue.Any(char.IsControl)))
+            {
+                problems.Add("--audience must not be empty, white space or contain control characters; omit it for the target's default.");
+                audienceValue = null;
+            }
+
+            var tokenValue = parseResult.GetValue(token);
+            if (tokenValue is not null && tokenValue != "-")
+            {
+                problems.Add("--token accepts only '-' (read the token from stdin): a token on the command line is visible to other processes. " +
+                             "Use: printf '%s' \"$TOKEN\" | oidc-token exchange " + name + " --token - …");
+            }
+
+            var formatValue = parseResult.GetValue(format) ?? "env";
+            var githubEnv = context.Environment("GITHUB_ENV");
+            if (formatValue == "github-env" && string.IsNullOrWhiteSpace(githubEnv))
+            {
+                problems.Add("--format github-env needs the GITHUB_ENV variable (set by the runner in every step); outside GitHub Actions use --format env or json.");
+            }
+
+            var run = prepare(parseResult, new ExchangeInputs(context, endpointUrl, endpointText is not null, audienceValue, problems));
+            if (problems.Count > 0 || run is null)
+            {
+                foreach (var problem in problems)
+                {
+                    await error.WriteLineAsync(prefix + problem).ConfigureAwait(false);
+                }
+
+                await error.WriteLineAsync($"Run 'oidc-token exchange {name} --help' for the options.").ConfigureAwait(false);
+                return ExitCodes.UsageError;
+            }
+
+            IdTokenSource source;
+            GitHubOidcClient? client = null;
+            if (!usesTokenSource)
+            {
+                if (tokenValue is not null)
+                {
+                    await error.WriteLineAsync(prefix + "warning: --token - is not used: the credential file makes Google's libraries request fresh GitHub tokens " +
+                                               "from the runner (ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN), so they are needed anyway; stdin is not read.").ConfigureAwait(false);
+                }
+
+                source = static (_, _) => throw new InvalidOperationException("gcp does not request a token itself.");
+            }
+            else if (tokenValue == "-")
+            {
+                var input = await TokenInput.ReadAsync("exchange " + name, "-", context, error, cancellationToken).ConfigureAwait(false);
+                var problem = input.Problem;
+                if (problem is null)
+                {
+                    using var segments = Decoding.JwtSegments.TryDecode(input.Token!, out var why);
+                    problem = segments is null ? "stdin does not hold a GitHub ID token (JWT): " + why : null;
+                }
+
+                if (problem is not null)
+                {
+                    await error.WriteLineAsync(prefix + problem).ConfigureAwait(false);
+                    return ExitCodes.UsageError;
+                }
+
+                if (context.IsGitHubActions)
+                {
+                    CredentialOutput.Mask(error, [input.Token!]);
+                }
+
+                source = IdTokenSources.FromToken(input.Token!);
+            }
+            else
+            {
+                client = CliClientFactory.Create(context, error);
+                source = IdTokenSources.FromClient(client);
+            }
+
+            ExchangeOutcome outcome;
+            try
+            {
+                outcome = await run(source, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OidcTokenException exception)
+            {
+                return await ErrorReporter.ReportAsync(error, exception).ConfigureAwait(false);
+            }
+            catch (ArgumentException exception)
+            {
+                await error.WriteLineAsync(prefix + TextFormat.Safe(exception.Message)).ConfigureAwait(false);
+                await error.WriteLineAsync($"Run 'oidc-token exchange {name} --help' for the options.").ConfigureAwait(false);
+                return ExitCodes.UsageError;
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync(prefix + "could not write the credential file: " + TextFormat.Safe(exception.Message)).ConfigureAwait(false);
+                return ExitCodes.InternalError;
+            }
+            finally
+            {
+                client?.Dispose();
+            }
+
+            // Masked before anything else can show them: the state file note, the output, a later step's log.
+            if (context.IsGitHubActions)
+            {
+                CredentialOutput.Mask(error, outcome.Secrets);
+            }
+
+            if (outcome.Cleanup is { } entry)
+            {
+                var state = CleanupState.For(context);
+                try
+                {
+                    await state.AddAsync(entry, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    await error.WriteLineAsync(
+                        prefix + "warning: 'oidc-token cleanup' will not know about this " + (entry.Kind == CleanupKind.File ? "file" : "token") +
+                        ": the state file could not be updated: " + TextFormat.Safe(exception.Message)).ConfigureAwait(false);
+                }
+            }
+
+            return await WriteAsync(formatValue, name, outcome, githubEnv, output, error, prefix, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static async Task<int> WriteAsync(
+        string format, string name, ExchangeOutcome outcome, string? githubEnv, TextWriter output, TextWriter error, string prefix, CancellationToken cancellationToken)
+    {
+        switch (format)
+        {
+            case "json":
+                await output.WriteAsync(CredentialOutput.Json(name, outcome.Variables, outcome.Facts)).ConfigureAwait(false);
+                break;
+            case "github-env":
+                var text = CredentialOutput.GitHubEnv(outcome.Variables);
+                var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text);
+                try
+                {
+                    var file = new FileStream(githubEnv!, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+                    await using (file.ConfigureAwait(false))
+                    {
+                        await file.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    await error.WriteLineAsync(prefix + "could not append to $GITHUB_ENV: " + TextFormat.Safe(exception.Message)).ConfigureAwait(false);
+                    return ExitCodes.InternalError;
+                }
+                finally
+                {
+                    Array.Clear(bytes);
+                }
+
+                await error.WriteLineAsync(prefix + "set " + string.Join(", ", outcome.Variables.Select(v => v.Name)) + " for the following steps ($GITHUB_ENV).").ConfigureAwait(false);
+                return ExitCodes.Success;
+            default:
+                await output.WriteAsync(CredentialOutput.Env(outcome.Variables)).ConfigureAwait(false);
+                break;
+        }
+
+        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+
+    private static Uri? ParseEndpoint(string? text, List<string> problems)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (Uri.TryCreate(text.Trim(), UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp))
+        {
+            return url;
+        }
+
+        problems.Add($"--endpoint '{TextFormat.Safe(text)}' is not an absolute URL (https://…; plain http only to a loopback test server).");
+        return null;
+    }
+
+    /// <summary>
+    /// Adds a usage problem naming every missing required option of a package registry and where its values come from.
+    /// </summary>
+    internal static void RequireRegistryInputs(List<string> problems, string registry, string docs, params (string Option, string Meaning, bool Missing)[] inputs)
+    {
+        var missing = inputs.Where(i => i.Missing).ToArray();
+        if (missing.Length == 0)
+        {
+            return;
+        }
+
+        problems.Add(
+            $"{registry} trusted publishing needs " + string.Join(", ", missing.Select(m => m.Option + " (" + m.Meaning + ")")) +
+            $". OidcToken names no registry, so {(missing.Length == 1 ? "it" : "they")} must be given: take {(missing.Length == 1 ? "the value" : "the values")} from {docs}.");
+    }
+
+    /// <summary>An instant as ISO-8601 UTC, e.g. <c>2026-04-22T07:59:53Z</c>.</summary>
+    internal static string Instant(DateTimeOffset instant) => TextFormat.Instant(instant);
+}

@@ -1,0 +1,43 @@
+using System.Text.Json;
+
+namespace OidcToken.Cli.Exchanging;
+
+/// <summary>What one exchange produced: the variables to hand over, non-secret facts for JSON, and what cleanup must undo.</summary>
+internal sealed class ExchangeOutcome
+{
+    /// <summary>Creates an outcome.</summary>
+    /// <param name="variables">The variables, in output order.</param>
+    /// <param name="facts">Writes the non-secret facts (expiry, ids…) as members of the JSON object; null for none.</param>
+    /// <param name="cleanup">What <c>oidc-token cleanup</c> must undo; null for nothing.</param>
+    internal ExchangeOutcome(IReadOnlyList<OutputVariable> variables, Action<Utf8JsonWriter>? facts = null, CleanupEntry? cleanup = null)
+    {
+        Variables = variables;
+        Facts = facts;
+        Cleanup = cleanup;
+    }
+
+    /// <summary>The variables, in output order.</summary>
+    internal IReadOnlyList<OutputVariable> Variables { get; }
+
+    /// <summary>Writes the non-secret facts as JSON members.</summary>
+    internal Action<Utf8JsonWriter>? Facts { get; }
+
+    /// <summary>What <c>cleanup</c> must undo.</summary>
+    internal CleanupEntry? Cleanup { get; }
+
+    /// <summary>Secrets to mask before any output: the secret variables' values and the token cleanup will revoke.</summary>
+    internal IEnumerable<string> Secrets =>
+        Variables.Where(v => v.Secret).Select(v => v.Value)
+            .Concat(Cleanup?.Token is { } token ? [token] : []);
+}
+
+/// <summary>What every target's preparation gets: the parsed common options and the environment.</summary>
+/// <param name="Context">The environment and stdin.</param>
+/// <param name="Endpoint">The parsed <c>--endpoint</c>, or null (absent, or malformed: a problem was then added).</param>
+/// <param name="EndpointGiven">True when <c>--endpoint</c> was on the command line, even if malformed.</param>
+/// <param name="Audience">The <c>--audience</c>, or null.</param>
+/// <param name="Problems">Where usage problems are added (each becomes a line on stderr, then exit 2).</param>
+internal sealed record ExchangeInputs(CliContext Context, Uri? Endpoint, bool EndpointGiven, string? Audience, List<string> Problems);
+
+/// <summary>Runs a prepared exchange with a token source.</summary>
+internal delegate Task<ExchangeOutcome> ExchangeRun(IdTokenSource source, CancellationToken cancellationToken);
