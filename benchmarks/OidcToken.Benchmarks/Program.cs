@@ -1,16 +1,46 @@
 using BenchmarkDotNet.Running;
 using OidcToken.Benchmarks.Configuration;
 using OidcToken.Benchmarks.Requesting;
+using OidcToken.Benchmarks.Validation;
 
 // Usage:
 //   OidcToken.Benchmarks [--quick] [BenchmarkDotNet options, e.g. --filter '*' --artifacts DIR]
 //   OidcToken.Benchmarks --probe-allocations
+//   OidcToken.Benchmarks --write-validation-corpus FILE
+//   OidcToken.Benchmarks --validation-scaling [--quick]
+//   OidcToken.Benchmarks --probe-validation
 // --quick: a sanity run (in-process, a few short iterations); numbers are indicative only.
 // --probe-allocations: counts the bytes one cached GetTokenAsync hit allocates with GC.GetAllocatedBytesForCurrentThread,
 // as a cross-check of BenchmarkDotNet's MemoryDiagnoser; prints one JSON line.
+// --write-validation-corpus FILE: mints the validation corpus (4096 distinct signed tokens, the JWK, the checks) into FILE
+// for the jose peer and for the other processes (OIDCTOKEN_VALIDATION_CORPUS=FILE).
+// --validation-scaling: validation throughput on 1 and on 2 threads; prints one JSON line.
+// --probe-validation: Stopwatch and allocated bytes per validation of each contender, one thread (for profiling).
 if (args.Contains("--probe-allocations"))
 {
     return AllocationProbe.Run(Console.Out);
+}
+
+if (Array.IndexOf(args, "--write-validation-corpus") is var corpusArg and >= 0)
+{
+    if (corpusArg + 1 >= args.Length)
+    {
+        Console.Error.WriteLine("--write-validation-corpus needs a file");
+        return 2;
+    }
+
+    ValidationCorpus.Create(ValidationCorpus.DefaultCount).Write(args[corpusArg + 1]);
+    return 0;
+}
+
+if (args.Contains("--validation-scaling"))
+{
+    return ValidationScaling.Run(Console.Out, args.Contains("--quick"));
+}
+
+if (args.Contains("--probe-validation"))
+{
+    return ValidationProbe.Run(Console.Out);
 }
 
 var quick = args.Contains("--quick");

@@ -258,7 +258,7 @@ public sealed class GitHubClaimPolicyBuilder
             rules.Add(new PolicyRule(
                 compiled.Length == 1 ? $"sub matches {list}" : $"sub matches one of [{list}]",
                 c => c.Subject is { } sub
-                    ? compiled.Any(p => p.IsMatch(sub)) ? null : $"sub was '{Text.Quote(sub)}', {expected}"
+                    ? SubjectPattern.MatchesAny(compiled, sub) ? null : $"sub was '{Text.Quote(sub)}', {expected}"
                     : $"sub was missing, {expected}"));
         }
 

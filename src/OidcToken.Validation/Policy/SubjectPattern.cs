@@ -56,41 +56,64 @@ internal sealed class SubjectPattern
         return new SubjectPattern(pattern, segments, separators);
     }
 
+    /// <summary>True when one of <paramref name="patterns"/> matches <paramref name="subject"/>.</summary>
+    public static bool MatchesAny(SubjectPattern[] patterns, string subject)
+    {
+        foreach (var pattern in patterns)
+        {
+            if (pattern.IsMatch(subject))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Matches <paramref name="subject"/> segment by segment, in place (no substrings: it runs on every token).</summary>
     public bool IsMatch(string subject)
     {
-        var (segments, separators) = Split(subject);
+        var text = subject.AsSpan();
+        var count = text.Count(':') + text.Count('/') + 1;
         var n = _segments.Length;
         if (_finalStar)
         {
-            if (segments.Length < n || (segments.Length == n && segments[n - 1].Length == 0))
+            if (count < n || (count == n && (text.Length == 0 || text[^1] is ':' or '/')))
             {
                 return false;
             }
         }
-        else if (segments.Length != n)
+        else if (count != n)
         {
             return false;
         }
 
-        var repoForm = _repoForm && IsRepoForm(segments, separators);
+        var repoForm = _repoForm && IsRepoForm(text, count);
         var literalCount = _finalStar ? n - 1 : n;
+        var start = 0;
         for (var i = 0; i < literalCount; i++)
         {
-            if (i < n - 1 && separators[i] != _separators[i])
+            var next = text[start..].IndexOfAny(':', '/');
+            var end = next < 0 ? text.Length : start + next;
+
+            // The subject has at least n segments, so the separators before segment n - 1 exist.
+            if (i < n - 1 && text[end] != _separators[i])
             {
                 return false;
             }
 
-            if (!SegmentMatches(_segments[i], segments[i], repoForm && (i is 1 or 2)))
+            if (!SegmentMatches(_segments[i], text[start..end], repoForm && (i is 1 or 2)))
             {
                 return false;
             }
+
+            start = end + 1;
         }
 
         return true;
     }
 
-    private static bool SegmentMatches(string pattern, string value, bool isName)
+    private static bool SegmentMatches(string pattern, ReadOnlySpan<char> value, bool isName)
     {
         if (pattern == "*")
         {
@@ -99,24 +122,37 @@ internal sealed class SubjectPattern
 
         if (!isName)
         {
-            return string.Equals(pattern, value, StringComparison.Ordinal);
+            return value.SequenceEqual(pattern);
         }
 
         var patternAt = pattern.IndexOf('@', StringComparison.Ordinal);
-        var valueAt = value.IndexOf('@', StringComparison.Ordinal);
-        var patternName = patternAt < 0 ? pattern : pattern[..patternAt];
+        var valueAt = value.IndexOf('@');
+        var patternName = patternAt < 0 ? pattern.AsSpan() : pattern.AsSpan(0, patternAt);
         var valueName = valueAt < 0 ? value : value[..valueAt];
-        if (!string.Equals(patternName, valueName, StringComparison.OrdinalIgnoreCase))
+        if (!patternName.Equals(valueName, StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
 
         // A name without an id matches both forms; a name with an id requires that exact id.
-        return patternAt < 0 || (valueAt >= 0 && string.Equals(pattern[(patternAt + 1)..], value[(valueAt + 1)..], StringComparison.Ordinal));
+        return patternAt < 0 || (valueAt >= 0 && pattern.AsSpan(patternAt + 1).SequenceEqual(value[(valueAt + 1)..]));
     }
 
     private static bool IsRepoForm(string[] segments, char[] separators) =>
         segments.Length >= 3 && segments[0] == "repo" && separators[0] == ':' && separators[1] == '/';
+
+    /// <summary><see cref="IsRepoForm(string[], char[])"/> over the text: three or more segments, <c>repo:</c> then <c>/</c>.</summary>
+    private static bool IsRepoForm(ReadOnlySpan<char> text, int count)
+    {
+        if (count < 3)
+        {
+            return false;
+        }
+
+        var first = text.IndexOfAny(':', '/');
+        var second = first + 1 + text[(first + 1)..].IndexOfAny(':', '/');
+        return text[..first].SequenceEqual("repo") && text[first] == ':' && text[second] == '/';
+    }
 
     private static (string[] Segments, char[] Separators) Split(string text)
     {

@@ -26,7 +26,6 @@ internal static class CompactToken
         public int SecondDot;
         public string? KeyId;
         public JsonDocument? Payload;
-        public byte[]? Signature;
     }
 
     public static Parsed Parse(string token, int maxLength)
@@ -104,8 +103,8 @@ internal static class CompactToken
                 return Fail(ref result, GitHubOidcValidationFailure.MissingKeyId, "the token header has no key id (kid): GitHub's tokens always name their signing key");
             }
 
+            // The signature is decoded where it is verified, straight from the token text.
             result.KeyId = keyId;
-            result.Signature = Decode(signature) ?? [];
             return result;
         }
         finally
@@ -129,12 +128,9 @@ internal static class CompactToken
     /// <summary>Checks the alphabet and length; clears <paramref name="canonical"/> when unused low bits of the last character are set.</summary>
     private static bool CheckSegment(ReadOnlySpan<char> segment, ref bool canonical)
     {
-        foreach (var c in segment)
+        if (segment.IndexOfAnyExcept(FastCompactToken.Base64UrlChars) >= 0)
         {
-            if (!char.IsAsciiLetterOrDigit(c) && c != '-' && c != '_')
-            {
-                return false;
-            }
+            return false;
         }
 
         var rest = segment.Length % 4;

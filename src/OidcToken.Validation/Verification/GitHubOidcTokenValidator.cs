@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -21,6 +22,9 @@ namespace OidcToken.Validation;
 /// </remarks>
 public sealed class GitHubOidcTokenValidator : IDisposable
 {
+    // KeySnapshot accepts moduli of 256 to 1024 bytes (2048 to 8192 bits).
+    private const int MaxSignatureBytes = 1024;
+
     private readonly string _issuer;
     private readonly bool _acceptSlug;
     private readonly string[] _audiences;
@@ -142,23 +146,28 @@ public sealed class GitHubOidcTokenValidator : IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var parsed = CompactToken.Parse(token, _maxTokenLength);
-        if (parsed.Failure != GitHubOidcValidationFailure.None)
+        // The common, clean token takes the fast path; anything it does not fully recognise goes through the strict
+        // parser, which decides and words the failure (see FastCompactToken).
+        if (!FastCompactToken.TryParse(token, _maxTokenLength, out var keyId, out var claims, out var signedLength))
         {
-            return Reject(parsed.Failure, parsed.Message!, parsed.KeyId);
-        }
+            var parsed = CompactToken.Parse(token, _maxTokenLength);
+            if (parsed.Failure != GitHubOidcValidationFailure.None)
+            {
+                return Reject(parsed.Failure, parsed.Message!, parsed.KeyId);
+            }
 
-        var keyId = parsed.KeyId!;
-        GitHubActionsClaims? claims;
-        string? problem;
-        using (parsed.Payload)
-        {
-            claims = JwtPayloadReader.FromJson(parsed.Payload!.RootElement, out problem);
-        }
+            keyId = parsed.KeyId!;
+            signedLength = parsed.SecondDot;
+            string? problem;
+            using (parsed.Payload)
+            {
+                claims = JwtPayloadReader.FromJson(parsed.Payload!.RootElement, out problem)!;
+            }
 
-        if (claims is null)
-        {
-            return Reject(GitHubOidcValidationFailure.Malformed, "the token payload is not usable: " + problem, keyId);
+            if (claims is null)
+            {
+                return Reject(GitHubOidcValidationFailure.Malformed, "the token payload is not usable: " + problem, keyId);
+            }
         }
 
         var lookup = await _keys.FindAsync(keyId, cancellationToken).ConfigureAwait(false);
@@ -173,7 +182,7 @@ public sealed class GitHubOidcTokenValidator : IDisposable
             return Reject(GitHubOidcValidationFailure.UnknownKey, lookup.Problem!, keyId);
         }
 
-        if (!VerifySignature(token, parsed.SecondDot, parsed.Signature!, key))
+        if (!VerifySignature(token, signedLength, key))
         {
             return Reject(
                 GitHubOidcValidationFailure.InvalidSignature,
@@ -193,9 +202,21 @@ public sealed class GitHubOidcTokenValidator : IDisposable
         }
     }
 
-    private static bool VerifySignature(string token, int signedLength, byte[] signature, RSA key)
+    /// <summary>
+    /// RS256 over the signing input (<paramref name="token"/> up to <paramref name="signedLength"/>). The signature
+    /// segment has passed the canonical base64url checks; it must decode to exactly the key's modulus length.
+    /// </summary>
+    private static bool VerifySignature(string token, int signedLength, RSA key)
     {
-        if (signature.Length != (key.KeySize + 7) / 8)
+        var expected = (key.KeySize + 7) / 8;
+        var encoded = token.AsSpan(signedLength + 1);
+        if (expected > MaxSignatureBytes || encoded.Length != ((expected * 4) + 2) / 3)
+        {
+            return false;
+        }
+
+        Span<byte> signature = stackalloc byte[MaxSignatureBytes];
+        if (Base64Url.DecodeFromChars(encoded, signature, out _, out var signatureLength) != OperationStatus.Done || signatureLength != expected)
         {
             return false;
         }
@@ -204,7 +225,7 @@ public sealed class GitHubOidcTokenValidator : IDisposable
         try
         {
             var written = Encoding.ASCII.GetBytes(token.AsSpan(0, signedLength), rented);
-            return key.VerifyData(rented.AsSpan(0, written), signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            return key.VerifyData(rented.AsSpan(0, written), signature[..signatureLength], HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         }
         catch (CryptographicException)
         {
@@ -225,7 +246,7 @@ public sealed class GitHubOidcTokenValidator : IDisposable
             return Reject(GitHubOidcValidationFailure.InvalidIssuer, $"issuer was {seen}, expected {expected}", keyId);
         }
 
-        if (!claims.Audiences.Any(a => _audiences.Contains(a, StringComparer.Ordinal)))
+        if (!HasAcceptedAudience(claims.Audiences))
         {
             var seen = claims.Audiences.Count == 0 ? "missing" : string.Join(", ", claims.Audiences.Select(a => "'" + Text.Quote(a) + "'"));
             var expected = _audiences.Length == 1 ? $"'{_audiences[0]}'" : "one of " + string.Join(", ", _audiences.Select(a => "'" + a + "'"));
@@ -296,6 +317,22 @@ public sealed class GitHubOidcTokenValidator : IDisposable
         }
 
         return GitHubOidcValidationResult.Valid(claims, keyId);
+    }
+
+    private bool HasAcceptedAudience(IReadOnlyList<string> audiences)
+    {
+        for (var i = 0; i < audiences.Count; i++)
+        {
+            foreach (var accepted in _audiences)
+            {
+                if (string.Equals(audiences[i], accepted, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private bool IsAcceptedIssuer(string? issuer)
