@@ -262,11 +262,20 @@ public sealed class GitHubOidcTokenValidator : IDisposable
             return Reject(GitHubOidcValidationFailure.MissingExpiration, "the token has no expiry (exp): GitHub's tokens always carry one", keyId);
         }
 
-        if (exp + _clockSkew < now)
+        // Compared as exp < now − skew: exp + skew overflows for an exp near the end of year 9999.
+        if (exp < now - _clockSkew)
         {
             return Reject(
                 GitHubOidcValidationFailure.Expired,
                 $"the token expired at {Text.Instant(exp)}, now is {Text.Instant(now)}, clock skew {Text.Seconds(_clockSkew)}: request a fresh token (they live about 5 minutes)",
+                keyId);
+        }
+
+        if (claims.NotBefore is { } notBefore && notBefore > exp)
+        {
+            return Reject(
+                GitHubOidcValidationFailure.NotYetValid,
+                $"the token's not-before {Text.Instant(notBefore)} is after its expiry {Text.Instant(exp)}: it is never valid",
                 keyId);
         }
 
@@ -306,7 +315,8 @@ public sealed class GitHubOidcTokenValidator : IDisposable
                 return Reject(GitHubOidcValidationFailure.Replayed, "the token has no id (jti), so the replay guard cannot accept it once", keyId);
             }
 
-            var fresh = await _replayStore.TryAddAsync(claims.Issuer!, claims.JwtId, exp + _clockSkew, cancellationToken).ConfigureAwait(false);
+            var rememberUntil = exp > DateTimeOffset.MaxValue - _clockSkew ? DateTimeOffset.MaxValue : exp + _clockSkew;
+            var fresh = await _replayStore.TryAddAsync(claims.Issuer!, claims.JwtId, rememberUntil, cancellationToken).ConfigureAwait(false);
             if (!fresh)
             {
                 return Reject(

@@ -67,7 +67,8 @@ internal enum StricterRule
     /// A registered claim of the wrong JSON type → Malformed (JwtPayloadReader: "numeric-date claims that are not
     /// numbers"): <c>exp</c>/<c>nbf</c>/<c>iat</c> not a JSON number in [0, 253402300799] (the handler also reads numeric
     /// strings and clamps huge values), or <c>aud</c> neither a string nor an array of only strings (the handler skips or
-    /// stringifies the odd items and accepts when one item matches).
+    /// stringifies the odd items and accepts when one item matches), or <c>iss</c>/<c>sub</c>/<c>jti</c> not a JSON string
+    /// (the handler accepts a number or null <c>sub</c>; RFC 7519 makes them strings).
     /// </summary>
     TypedRegisteredClaims,
 
@@ -226,6 +227,9 @@ internal static class StricterRules
                     JsonValueKind.Array => value.EnumerateArray().Any(item => item.ValueKind != JsonValueKind.String),
                     _ => true,
                 };
+            case "iss" or "sub" or "jti":
+                // RFC 7519: StringOrURI / string. The handler accepts `sub: 42` and `sub: null` (observed); we refuse.
+                return value.ValueKind != JsonValueKind.String;
             default:
                 return false;
         }
