@@ -7,6 +7,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OidcToken.Claims;
 
+using OidcToken.Validation.Observability;
+
 namespace OidcToken.Validation;
 
 /// <summary>
@@ -145,6 +147,7 @@ public sealed class GitHubOidcTokenValidator : IDisposable
         ArgumentNullException.ThrowIfNull(token);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
+        using var activity = ValidationTelemetry.Source.StartActivity("ValidateGitHubToken");
 
         // The common, clean token takes the fast path; anything it does not fully recognise goes through the strict
         // parser, which decides and words the failure (see FastCompactToken).
@@ -174,7 +177,7 @@ public sealed class GitHubOidcTokenValidator : IDisposable
         if (lookup.KeysUnavailable)
         {
             ValidationLog.TokenRejected(_logger, GitHubOidcValidationFailure.KeysUnavailable, Text.Quote(keyId), lookup.Problem);
-            return GitHubOidcValidationResult.KeysUnavailable(lookup.Problem!, keyId);
+            return ValidationTelemetry.Record(GitHubOidcValidationResult.KeysUnavailable(lookup.Problem!, keyId));
         }
 
         if (lookup.Key is not { } key)
@@ -326,7 +329,7 @@ public sealed class GitHubOidcTokenValidator : IDisposable
             }
         }
 
-        return GitHubOidcValidationResult.Valid(claims, keyId);
+        return ValidationTelemetry.Record(GitHubOidcValidationResult.Valid(claims, keyId));
     }
 
     private bool HasAcceptedAudience(IReadOnlyList<string> audiences)
@@ -367,6 +370,6 @@ public sealed class GitHubOidcTokenValidator : IDisposable
     private GitHubOidcValidationResult Reject(GitHubOidcValidationFailure failure, string message, string? keyId)
     {
         ValidationLog.TokenRejected(_logger, failure, keyId is null ? null : Text.Quote(keyId), message);
-        return GitHubOidcValidationResult.Invalid(failure, message, keyId);
+        return ValidationTelemetry.Record(GitHubOidcValidationResult.Invalid(failure, message, keyId));
     }
 }
