@@ -168,8 +168,5 @@ internal static class CredentialOutput
     }
 
     /// <summary>One <c>::add-mask::</c> command, its data escaped as workflow commands require.</summary>
-    internal static string MaskCommand(string value) =>
-        "::add-mask::" + value.Replace("%", "%25", StringComparison.Ordinal)
-                              .Replace("\r", "%0D", StringComparison.Ordinal)
-                              .Replace("\n", "%0A", StringComparison.Ordinal);
+    internal static string MaskCommand(string value) => "::add-mask::" + Masking.ActionsMasker.Escape(value);
 }

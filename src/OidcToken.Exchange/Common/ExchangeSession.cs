@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -7,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OidcToken.Claims;
 using OidcToken.Errors;
+using OidcToken.Http;
 using OidcToken.Observability;
 
 namespace OidcToken.Exchange.Common;
@@ -18,7 +18,7 @@ namespace OidcToken.Exchange.Common;
 /// </summary>
 internal sealed class ExchangeSession : IDisposable
 {
-    internal const int MaxBodyBytes = 64 * 1024;
+    internal const int MaxBodyBytes = CappedBody.DefaultMaxBytes;
     internal const int MaxTokenChars = 16 * 1024;
     internal static readonly string UserAgent = "OidcToken/" + Telemetry.Version;
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(10);
@@ -148,7 +148,7 @@ internal sealed class ExchangeSession : IDisposable
             bool truncated;
             try
             {
-                (body, truncated) = await ReadCappedAsync(message, cancellationToken).ConfigureAwait(false);
+                (body, truncated) = await CappedBody.ReadAsync(message.Content, cancellationToken).ConfigureAwait(false);
             }
             catch (HttpRequestException ex)
             {
@@ -319,41 +319,6 @@ internal sealed class ExchangeSession : IDisposable
         }
 
         return null;
-    }
-
-    private static async Task<(byte[] Body, bool Truncated)> ReadCappedAsync(HttpResponseMessage message, CancellationToken cancellationToken)
-    {
-        if (message.Content.Headers.ContentLength is > MaxBodyBytes)
-        {
-            return ([], true);
-        }
-
-        var stream = await message.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            var buffer = ArrayPool<byte>.Shared.Rent(MaxBodyBytes + 1);
-            try
-            {
-                var total = 0;
-                while (total <= MaxBodyBytes)
-                {
-                    var read = await stream.ReadAsync(buffer.AsMemory(total, MaxBodyBytes + 1 - total), cancellationToken).ConfigureAwait(false);
-                    if (read == 0)
-                    {
-                        break;
-                    }
-
-                    total += read;
-                }
-
-                var truncated = total > MaxBodyBytes;
-                return (buffer.AsSpan(0, Math.Min(total, MaxBodyBytes)).ToArray(), truncated);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
-            }
-        }
     }
 
     internal static string Seconds(TimeSpan value) =>

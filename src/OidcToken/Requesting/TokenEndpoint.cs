@@ -1,10 +1,10 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using OidcToken.Claims;
 using OidcToken.Errors;
+using OidcToken.Http;
 
 namespace OidcToken.Requesting;
 
@@ -12,7 +12,7 @@ namespace OidcToken.Requesting;
 internal sealed class TokenEndpoint
 {
     /// <summary>Response bodies are read up to this many bytes.</summary>
-    internal const int MaxBodyBytes = 64 * 1024;
+    internal const int MaxBodyBytes = CappedBody.DefaultMaxBytes;
 
     internal static readonly string UserAgent = "OidcToken/" + Observability.Telemetry.Version;
 
@@ -103,7 +103,7 @@ internal sealed class TokenEndpoint
             bool truncated;
             try
             {
-                (body, truncated) = await ReadCappedAsync(response.Content, cancellationToken).ConfigureAwait(false);
+                (body, truncated) = await CappedBody.ReadAsync(response.Content, cancellationToken, MaxBodyBytes).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException)
             {
@@ -139,37 +139,6 @@ internal sealed class TokenEndpoint
         }
 
         return AttemptResult.Failure(OidcTokenErrorCode.NetworkError, retryable: true, detail.ToString(), status, exception: ex);
-    }
-
-    private static async Task<(byte[] Body, bool Truncated)> ReadCappedAsync(HttpContent content, CancellationToken cancellationToken)
-    {
-        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            // Token responses are ~2 KiB: read into a pooled buffer, never more than the cap plus one byte.
-            var buffer = ArrayPool<byte>.Shared.Rent(MaxBodyBytes + 1);
-            try
-            {
-                var total = 0;
-                while (total <= MaxBodyBytes)
-                {
-                    var read = await stream.ReadAsync(buffer.AsMemory(total, MaxBodyBytes + 1 - total), cancellationToken).ConfigureAwait(false);
-                    if (read == 0)
-                    {
-                        break;
-                    }
-
-                    total += read;
-                }
-
-                var truncated = total > MaxBodyBytes;
-                return (buffer.AsSpan(0, Math.Min(total, MaxBodyBytes)).ToArray(), truncated);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
     }
 
     private AttemptResult ReadToken(byte[] body, bool truncated, int status, string? requestId, TimeProvider time)
