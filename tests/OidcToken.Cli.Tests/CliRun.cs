@@ -12,7 +12,9 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
         using var output = new StringWriter();
         using var error = new StringWriter();
         var exitCode = await OidcTokenCommand.RunAsync(args, output, error, CancellationToken.None, context);
-        return new CliRun(exitCode, output.ToString(), error.ToString());
+        var run = new CliRun(exitCode, output.ToString(), error.ToString());
+        TestSupport.LeakGuard.CheckCliRun(args, run.Output, run.Error);
+        return run;
     }
 
     /// <summary>Runs <c>oidc-token</c> with <paramref name="args"/> and <paramref name="stdin"/> as standard input, in an empty environment.</summary>

@@ -85,7 +85,10 @@ internal sealed class StsExchange : IDisposable
             {
                 throw StsMessages.Timeout(_settings, Host, last, token, attempts, _time.GetElapsedTime(started));
             }
-            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException or SocketException or OperationCanceledException or TimeoutException or System.Xml.XmlException)
+            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException or SocketException or OperationCanceledException or TimeoutException or System.Xml.XmlException
+                                       // The SDK's unmarshallers parse element text (e.g. Expiration as a date, or as epoch seconds) and throw
+                                       // FormatException, OverflowException or ArgumentOutOfRangeException for text that is not one.
+                                       or FormatException or OverflowException or ArgumentOutOfRangeException)
             {
                 last = StsFailure.Classify(ex, attempt.IsCancellationRequested);
             }
@@ -198,6 +201,10 @@ internal sealed class StsExchange : IDisposable
         {
             RegionEndpoint = RegionEndpoint.GetBySystemName(settings.Region),
             MaxErrorRetry = 0,
+
+            // The SDK also retries a reset or broken connection at once, up to 10 times, outside MaxErrorRetry ("stale
+            // connection" retries); against an endpoint that resets mid-answer that resent one GitHub token 11 times per attempt.
+            MaxStaleConnectionRetries = 0,
             AllowAutoRedirect = false,
             HttpClientFactory = new StsHttpClientFactory(),
         };
@@ -219,7 +226,7 @@ internal sealed class StsExchange : IDisposable
             Host = "sts." + settings.Region + (settings.Region.StartsWith("cn-", StringComparison.Ordinal) ? ".amazonaws.com.cn" : ".amazonaws.com");
         }
 
-        Debug.Assert(config.MaxErrorRetry == 0, "SDK retries must stay off: they would resend the same GitHub token.");
+        Debug.Assert(config.MaxErrorRetry == 0 && config.MaxStaleConnectionRetries == 0, "SDK retries must stay off: they would resend the same GitHub token.");
         return new AmazonSecurityTokenServiceClient(new AnonymousAWSCredentials(), config);
     }
 }

@@ -52,7 +52,7 @@ internal sealed record StsFailure(StsFailureKind Kind, string? Code, string Mess
                 return new StsFailure(StsFailureKind.Redirect, null, "it answered with a redirect, which is never followed for a request that carries a token", redirect.Status, null, null);
             }
 
-            if (inner is System.Xml.XmlException)
+            if (inner is System.Xml.XmlException or FormatException or OverflowException or ArgumentOutOfRangeException)
             {
                 return new StsFailure(StsFailureKind.Invalid, null, "the response is not the XML STS sends", null, null, null);
             }

@@ -84,9 +84,10 @@ internal sealed class JwtSegments : IDisposable
             return null;
         }
 
+        JsonDocument? document = null;
         try
         {
-            var document = JsonDocument.Parse(bytes.AsMemory(0, written), DocumentOptions);
+            document = JsonDocument.Parse(bytes.AsMemory(0, written), DocumentOptions);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 document.Dispose();
@@ -94,6 +95,7 @@ internal sealed class JwtSegments : IDisposable
                 return null;
             }
 
+            CheckText(document.RootElement);
             problem = null;
             return document;
         }
@@ -101,6 +103,39 @@ internal sealed class JwtSegments : IDisposable
         {
             problem = $"the value is not a JWT: the {name} is not valid JSON (malformed, nested too deeply, or with duplicate member names)";
             return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped lone surrogate ("\ud800") in a name or a string: JsonDocument accepts it, printing it would throw this.
+            document?.Dispose();
+            problem = $"the value is not a JWT: the {name} holds text that is not valid UTF-16 (a lone surrogate escape)";
+            return null;
+        }
+    }
+
+    /// <summary>Reads every property name and string once, so invalid escapes surface here rather than while printing.</summary>
+    private static void CheckText(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    _ = property.Name;
+                    CheckText(property.Value);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    CheckText(item);
+                }
+
+                break;
+            case JsonValueKind.String:
+                _ = element.GetString();
+                break;
         }
     }
 }

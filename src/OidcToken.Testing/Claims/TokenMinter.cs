@@ -92,7 +92,9 @@ internal sealed class TokenMinter
 
             writer.WriteEndObject();
         });
-        return _keys.SignJwt(payload);
+        var jwt = _keys.SignJwt(payload);
+        SecretLedger.Register(jwt, "GitHub ID token");
+        return jwt;
     }
 
     /// <summary>The claims a job described by <paramref name="options"/> gets, before per-token values.</summary>

@@ -34,6 +34,8 @@ public sealed class MockGitHubOidcIssuer : IDisposable
     private readonly FaultQueue _discoveryFaults = new();
     private string? _discoveryIssuerOverride;
     private string? _discoveryJwksUriOverride;
+    private string? _discoveryBodyOverride;
+    private string? _jwksBodyOverride;
     private readonly RequestLogStore _log = new();
     private readonly CancellationTokenSource _disposing = new();
     private readonly string _requestUrl;
@@ -65,6 +67,7 @@ public sealed class MockGitHubOidcIssuer : IDisposable
         _requestUrl = _baseUrl + tokenPath + "?api-version=2.0";
         RequestUrl = new Uri(_requestUrl);
         RequestToken = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        SecretLedger.Register(RequestToken, "request token");
 
         var template = TokenMinter.BuildTemplate(options, Issuer);
         _minter = new TokenMinter(template, options.TimeProvider, options.TokenLifetime, options.NotBeforeBackdate, keys);
@@ -89,7 +92,7 @@ public sealed class MockGitHubOidcIssuer : IDisposable
                     return Task.FromResult<WireMock.IResponseMessage>(Responses.Text(fault.StatusCode, "{\"message\":\"injected JWKS fault\"}", Responses.Json));
                 }
 
-                return Task.FromResult<WireMock.IResponseMessage>(Responses.Text(200, _keys.JwksJson, Responses.Json));
+                return Task.FromResult<WireMock.IResponseMessage>(Responses.Text(200, Volatile.Read(ref _jwksBodyOverride) ?? _keys.JwksJson, Responses.Json));
             }));
 
         var discovery = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -115,6 +118,11 @@ public sealed class MockGitHubOidcIssuer : IDisposable
                 if (_discoveryFaults.TakeNext() is { } fault)
                 {
                     return Task.FromResult<WireMock.IResponseMessage>(Responses.Text(fault.StatusCode, "{\"message\":\"injected discovery fault\"}", Responses.Json));
+                }
+
+                if (Volatile.Read(ref _discoveryBodyOverride) is { } body)
+                {
+                    return Task.FromResult<WireMock.IResponseMessage>(Responses.Text(200, body, Responses.Json));
                 }
 
                 var issuerOverride = Volatile.Read(ref _discoveryIssuerOverride);
@@ -253,6 +261,32 @@ public sealed class MockGitHubOidcIssuer : IDisposable
     }
 
     /// <summary>
+    /// Makes each later request to the token endpoint get <paramref name="fault"/> with probability
+    /// <paramref name="probability"/>, independently, until called again (a probability of 0 stops it). Faults queued
+    /// with <see cref="FailNextTokenRequests(int, MockTokenFault)"/> take precedence: a request that takes a queued fault
+    /// is not also rolled for the random one. For load and chaos tests, e.g. a 30 % rate of 503:
+    /// <c>FailTokenRequestsRandomly(0.3, MockTokenFault.Status(503))</c>. Each request's fault, if any, is in
+    /// <see cref="TokenRequests"/>.
+    /// </summary>
+    /// <param name="probability">The chance, 0 to 1, that a request gets the fault.</param>
+    /// <param name="fault">The fault.</param>
+    /// <param name="seed">The seed of the random sequence (the same seed and the same order of requests give the same faults).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="probability"/> is not between 0 and 1 (or is NaN).</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="fault"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The issuer was disposed.</exception>
+    public void FailTokenRequestsRandomly(double probability, MockTokenFault fault, int seed = 0)
+    {
+        if (!(probability is >= 0.0 and <= 1.0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(probability), probability, "The probability must be between 0 and 1.");
+        }
+
+        ArgumentNullException.ThrowIfNull(fault);
+        ThrowIfDisposed();
+        _faults.SetRandom(fault, probability, seed);
+    }
+
+    /// <summary>
     /// Makes the next <paramref name="count"/> requests for the JWKS answer HTTP <paramref name="statusCode"/> (they still
     /// count in <see cref="JwksRequestCount"/>); later ones are served normally. Calls queue up in order.
     /// </summary>
@@ -299,6 +333,32 @@ public sealed class MockGitHubOidcIssuer : IDisposable
         ThrowIfDisposed();
         Volatile.Write(ref _discoveryIssuerOverride, issuer);
         Volatile.Write(ref _discoveryJwksUriOverride, jwksUri);
+    }
+
+    /// <summary>
+    /// Makes every discovery document served from now on the exact text <paramref name="body"/> (HTTP 200,
+    /// <c>application/json</c>, UTF-8), whatever it holds, to test validators against hostile or broken documents.
+    /// Takes precedence over <see cref="OverrideDiscovery"/>; null restores the real document. Queued discovery faults still apply first.
+    /// </summary>
+    /// <param name="body">The text to serve, or null for the real document.</param>
+    /// <exception cref="ObjectDisposedException">The issuer was disposed.</exception>
+    public void OverrideDiscoveryBody(string? body)
+    {
+        ThrowIfDisposed();
+        Volatile.Write(ref _discoveryBodyOverride, body);
+    }
+
+    /// <summary>
+    /// Makes the JWKS served from now on the exact text <paramref name="body"/> (HTTP 200, <c>application/json</c>, UTF-8),
+    /// whatever it holds, to test validators against hostile or broken key sets. Null restores the real key set (the
+    /// signing keys are unchanged either way). Queued JWKS faults still apply first.
+    /// </summary>
+    /// <param name="body">The text to serve, or null for the real key set.</param>
+    /// <exception cref="ObjectDisposedException">The issuer was disposed.</exception>
+    public void OverrideJwksBody(string? body)
+    {
+        ThrowIfDisposed();
+        Volatile.Write(ref _jwksBodyOverride, body);
     }
 
     /// <summary>Clears <see cref="TokenRequests"/> and zeroes the request counters. Queued faults stay queued.</summary>

@@ -37,16 +37,25 @@ internal sealed class GuardedDocumentRetriever(HttpClient client, Uri issuer) : 
         var where = uri.GetLeftPart(UriPartial.Path);
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         request.Headers.Accept.ParseAdd("application/json");
+
+        // HttpClient.Timeout ends at the headers when they are read first (ResponseHeadersRead); the body must be bounded
+        // too, or a server trickling its JWKS a byte at a time holds every validation waiting on the fetch for as long as it likes.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        if (client.Timeout != Timeout.InfiniteTimeSpan)
+        {
+            timeout.CancelAfter(client.Timeout);
+        }
+
         HttpResponseMessage response;
         try
         {
-            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false);
+            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {
             throw Fail($"{where} could not be reached ({ex.HttpRequestError}: {ex.Message})", ex);
         }
-        catch (TaskCanceledException ex) when (!cancel.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (!cancel.IsCancellationRequested)
         {
             throw Fail($"{where} did not answer in time ({Text.Seconds(client.Timeout)} timeout)", ex);
         }
@@ -71,11 +80,11 @@ internal sealed class GuardedDocumentRetriever(HttpClient client, Uri issuer) : 
 
             try
             {
-                using var stream = await response.Content.ReadAsStreamAsync(cancel).ConfigureAwait(false);
+                using var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
                 var buffer = new byte[MaxBodyBytes + 1];
                 var total = 0;
                 int read;
-                while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancel).ConfigureAwait(false)) > 0)
+                while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), timeout.Token).ConfigureAwait(false)) > 0)
                 {
                     total += read;
                 }
@@ -95,9 +104,9 @@ internal sealed class GuardedDocumentRetriever(HttpClient client, Uri issuer) : 
             {
                 throw Fail($"reading the answer of {where} failed ({ex.Message})", ex);
             }
-            catch (TaskCanceledException ex) when (!cancel.IsCancellationRequested)
+            catch (OperationCanceledException ex) when (!cancel.IsCancellationRequested)
             {
-                throw Fail($"{where} did not finish its answer in time", ex);
+                throw Fail($"{where} did not finish its answer within the {Text.Seconds(client.Timeout)} timeout", ex);
             }
         }
     }

@@ -150,8 +150,32 @@ public sealed class GitHubOidcTokenValidator : IDisposable
         using var activity = ValidationTelemetry.Source.StartActivity("ValidateGitHubToken");
 
         // The common, clean token takes the fast path; anything it does not fully recognise goes through the strict
-        // parser, which decides and words the failure (see FastCompactToken).
-        if (!FastCompactToken.TryParse(token, _maxTokenLength, out var keyId, out var claims, out var signedLength))
+        // parser, which decides and words the failure (see FastCompactToken). The fast path leaves the signing input in
+        // `ascii` as bytes; after the strict parser it is transcoded below.
+        var ascii = ArrayPool<byte>.Shared.Rent(Math.Min(token.Length, _maxTokenLength));
+        try
+        {
+            return await ValidateCoreAsync(token, ascii, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(ascii);
+        }
+    }
+
+    /// <summary>Stops scheduled key refreshes and releases the validator's own HTTP handler (not a caller-supplied client).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _keys.Dispose();
+        }
+    }
+
+    private async ValueTask<GitHubOidcValidationResult> ValidateCoreAsync(string token, byte[] ascii, CancellationToken cancellationToken)
+    {
+        var signingInputReady = FastCompactToken.TryParse(token, _maxTokenLength, ascii, out var keyId, out var claims, out var signedLength);
+        if (!signingInputReady)
         {
             var parsed = CompactToken.Parse(token, _maxTokenLength);
             if (parsed.Failure != GitHubOidcValidationFailure.None)
@@ -185,7 +209,13 @@ public sealed class GitHubOidcTokenValidator : IDisposable
             return Reject(GitHubOidcValidationFailure.UnknownKey, lookup.Problem!, keyId);
         }
 
-        if (!VerifySignature(token, signedLength, key))
+        if (!signingInputReady)
+        {
+            // The strict parser accepted the token: it is ASCII (canonical base64url segments and two dots).
+            Encoding.ASCII.GetBytes(token.AsSpan(0, signedLength), ascii);
+        }
+
+        if (!VerifySignature(token, ascii.AsSpan(0, signedLength), key))
         {
             return Reject(
                 GitHubOidcValidationFailure.InvalidSignature,
@@ -196,23 +226,15 @@ public sealed class GitHubOidcTokenValidator : IDisposable
         return await CheckClaimsAsync(claims, keyId, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Stops scheduled key refreshes and releases the validator's own HTTP handler (not a caller-supplied client).</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            _keys.Dispose();
-        }
-    }
-
     /// <summary>
-    /// RS256 over the signing input (<paramref name="token"/> up to <paramref name="signedLength"/>). The signature
-    /// segment has passed the canonical base64url checks; it must decode to exactly the key's modulus length.
+    /// RS256 over the signing input (<paramref name="signingInput"/>: the ASCII bytes of the token up to its second
+    /// dot). The signature segment has passed the canonical base64url checks; it must decode to exactly the key's
+    /// modulus length.
     /// </summary>
-    private static bool VerifySignature(string token, int signedLength, RSA key)
+    private static bool VerifySignature(string token, ReadOnlySpan<byte> signingInput, RSA key)
     {
         var expected = (key.KeySize + 7) / 8;
-        var encoded = token.AsSpan(signedLength + 1);
+        var encoded = token.AsSpan(signingInput.Length + 1);
         if (expected > MaxSignatureBytes || encoded.Length != ((expected * 4) + 2) / 3)
         {
             return false;
@@ -224,19 +246,13 @@ public sealed class GitHubOidcTokenValidator : IDisposable
             return false;
         }
 
-        var rented = ArrayPool<byte>.Shared.Rent(signedLength);
         try
         {
-            var written = Encoding.ASCII.GetBytes(token.AsSpan(0, signedLength), rented);
-            return key.VerifyData(rented.AsSpan(0, written), signature[..signatureLength], HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            return key.VerifyData(signingInput, signature[..signatureLength], HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         }
         catch (CryptographicException)
         {
             return false;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
         }
     }
 

@@ -43,6 +43,11 @@ internal static class DiagnosticMessages
         "so the token was lost on the way to this process (a container or subprocess that received only one of them).\n" +
         "Fix: pass both variables through, for example 'docker run -e ACTIONS_ID_TOKEN_REQUEST_URL -e ACTIONS_ID_TOKEN_REQUEST_TOKEN …'.";
 
+    internal const string RequestTokenUnusable =
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN is set but cannot be used: it holds characters an HTTP header cannot carry (a new line, NUL, " +
+        "another control character, or a non-ASCII character). The runner's value is plain ASCII, so it was changed or replaced on the way to this process.\n" +
+        "Fix: pass the runner's value through unchanged (no quoting or trailing new line added by a script).";
+
     internal const string RequestUrlInvalid =
         "ACTIONS_ID_TOKEN_REQUEST_URL cannot be used: {0}. The runner sets an absolute https URL; this value was changed or replaced on the way to this process.\n" +
         "Fix: pass the runner's value through unchanged. For local tests, use the mock issuer (oidc-token-mock), whose plain http URL is on loopback.";

@@ -49,6 +49,11 @@ internal static class EnvironmentDiagnoser
         var hasToken = environment.RequestToken is not null;
         if (hasUrl && hasToken)
         {
+            if (!IsSendable(environment.RequestToken!))
+            {
+                return (OidcTokenErrorCode.RequestTokenMissing, DiagnosticMessages.RequestTokenUnusable, null);
+            }
+
             var problem = RunnerEnvironment.CheckRequestUrl(environment.RequestUrl!, out var uri);
             return problem is null
                 ? (null, DiagnosticMessages.Ready, uri!.Host)
@@ -89,6 +94,23 @@ internal static class EnvironmentDiagnoser
         }
 
         return (OidcTokenErrorCode.PermissionMissing, DiagnosticMessages.PermissionMissing, null);
+    }
+
+    /// <summary>
+    /// True when the request token can travel in an HTTP header: printable ASCII only. A new line or NUL would make the
+    /// HTTP stack refuse the request (and could inject a header), other control or non-ASCII characters cannot be sent.
+    /// </summary>
+    private static bool IsSendable(string requestToken)
+    {
+        foreach (var c in requestToken)
+        {
+            if (c is < ' ' or > '~')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string Format(string template, string value) =>

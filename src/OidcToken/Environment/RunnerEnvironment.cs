@@ -161,8 +161,15 @@ internal sealed class RunnerEnvironment
                 return (false, null, "the event file is larger than 32 MiB and was not read");
             }
 
+            // The length check above cannot see devices and pseudo-files (/dev/zero, /proc/…), which report 0 and never end:
+            // the read itself stops at the cap.
             using var stream = info.OpenRead();
-            using var document = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 64 });
+            if (ReadCapped(stream, MaxEventFileBytes) is not { } content)
+            {
+                return (false, null, "the event file is larger than 32 MiB and was not read");
+            }
+
+            using var document = JsonDocument.Parse(content, new JsonDocumentOptions { MaxDepth = 64 });
             if (document.RootElement.ValueKind != JsonValueKind.Object
                 || !document.RootElement.TryGetProperty("pull_request", out var pullRequest)
                 || pullRequest.ValueKind != JsonValueKind.Object)
@@ -190,10 +197,30 @@ internal sealed class RunnerEnvironment
                 && !string.Equals(headName, baseName, StringComparison.OrdinalIgnoreCase);
             return (headFork || differentRepo, headName, null);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
+        // ArgumentException: a path with a NUL character (FileInfo refuses it).
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException or ArgumentException)
         {
             return (false, null, "the event file could not be read (" + ex.GetType().Name + ")");
         }
+    }
+
+    /// <summary>The whole stream, or null when it holds more than <paramref name="max"/> bytes (reading stops there).</summary>
+    private static ReadOnlyMemory<byte>? ReadCapped(Stream stream, long max)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            if (buffer.Length + read > max)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 
     private static string? GetString(JsonElement element, string name) =>

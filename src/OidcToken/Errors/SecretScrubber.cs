@@ -23,6 +23,7 @@ internal static partial class SecretScrubber
         }
 
         text = JwtLike().Replace(text, Redacted);
+        text = TailAfterRedaction().Replace(text, Redacted);
         text = LongOpaque().Replace(text, Redacted);
 
         var clean = new StringBuilder(Math.Min(text.Length, maxLength + 1));
@@ -89,6 +90,15 @@ internal static partial class SecretScrubber
     /// <summary>Three base64url segments, the first starting like a JSON header: a JWT or JWS.</summary>
     [GeneratedRegex(@"eyJ[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*(\.[A-Za-z0-9_\-]*)?", RegexOptions.CultureInvariant)]
     private static partial Regex JwtLike();
+
+    /// <summary>
+    /// The rest of a token split by a few stray characters (an invalid byte decoded as U+FFFD, a quote) right after a
+    /// redaction: the part before them was redacted, the part after is still the token's, and may be shorter than
+    /// <see cref="LongOpaque"/>'s 40 characters (the end of a JWT's signature, found by the fuzz campaign and the
+    /// suite's leak guard).
+    /// </summary>
+    [GeneratedRegex(@"\[redacted\][^A-Za-z0-9_\-\s]{1,4}[A-Za-z0-9_\-+/=.]{16,}", RegexOptions.CultureInvariant)]
+    private static partial Regex TailAfterRedaction();
 
     /// <summary>An unbroken run of 40+ token characters: opaque bearer tokens and keys.</summary>
     [GeneratedRegex(@"[A-Za-z0-9_\-+/=]{40,}", RegexOptions.CultureInvariant)]

@@ -212,6 +212,25 @@ public class GitHubOidcClient : IDisposable
     /// <summary>Runs the shared request for a cache entry; independent of any one caller's cancellation.</summary>
     private async Task FillAsync(EndpointCache endpoint, string key, CacheEntry entry)
     {
+        var fill = RequestAndCompleteAsync(endpoint, key, entry);
+        try
+        {
+            await fill.ConfigureAwait(false);
+        }
+        finally
+        {
+            if (entry.IsInFlight)
+            {
+                // Only a bug gets here (RequestAndCompleteAsync settles the entry for every documented outcome). The waiters
+                // must never hang on it: they get the same exception, unchanged, and the entry is dropped.
+                endpoint.Entries.TryRemove(new KeyValuePair<string, CacheEntry>(key, entry));
+                entry.Fail(fill.Exception?.InnerException ?? new InvalidOperationException("The token request ended without an outcome."));
+            }
+        }
+    }
+
+    private async Task RequestAndCompleteAsync(EndpointCache endpoint, string key, CacheEntry entry)
+    {
         try
         {
             var token = await RequestAsync(endpoint.Endpoint, key, CancellationToken.None).ConfigureAwait(false);
@@ -290,7 +309,11 @@ public class GitHubOidcClient : IDisposable
         catch (TimeoutRejectedException ex) when (!cancellationToken.IsCancellationRequested)
         {
             var elapsed = _time.GetElapsedTime(state.Start);
-            var deadlinePassed = elapsed >= _options.Deadline - TimeSpan.FromMilliseconds(1);
+
+            // The exception says which timeout fired. Elapsed time alone cannot: a timer may fire a few milliseconds early
+            // against the timestamp clock, and an answer that never ends at the deadline was then reported as an attempt
+            // timeout (NetworkError) instead of Timeout.
+            var deadlinePassed = ex.Timeout >= _options.Deadline || elapsed >= _options.Deadline - TimeSpan.FromMilliseconds(1);
             var failure = state.Last is { Token: null } previous && deadlinePassed
                 ? previous
                 : AttemptTimedOut(ex);
@@ -450,7 +473,12 @@ public class GitHubOidcClient : IDisposable
         public void Complete(IdToken token, TimeSpan margin)
         {
             // Lifetime is measured on this machine's clock from when the token arrived, so a skewed runner clock cannot keep a stale token.
-            Volatile.Write(ref _reuseUntilTicks, (token.ReceivedAt + (token.ExpiresAt - token.IssuedAt) - margin).UtcTicks);
+            // A lifetime that reaches past year 9999 (exp near the largest date the reader accepts) saturates instead of overflowing.
+            var lifetime = token.ExpiresAt - token.IssuedAt - margin;
+            var until = lifetime.Ticks > DateTimeOffset.MaxValue.UtcTicks - token.ReceivedAt.UtcTicks
+                ? DateTimeOffset.MaxValue.UtcTicks
+                : token.ReceivedAt.UtcTicks + lifetime.Ticks;
+            Volatile.Write(ref _reuseUntilTicks, until);
             _completion.TrySetResult(token);
         }
 

@@ -11,6 +11,7 @@ internal static class SecretAssert
             text += "\n" + current.Message + "\n" + string.Join(';', current.Data.Values.Cast<object?>());
         }
 
+        TestSupport.LeakGuard.AssertNoLeak(text, "SecretAssert.NotIn " + exception.GetType().Name);
         var secrets = harness.IssuedTokens.Append(harness.Issuer.RequestToken);
         foreach (var secret in secrets)
         {

@@ -51,6 +51,7 @@ internal sealed class IssuerHarness : IDisposable
     /// <summary>Asserts that no issued GitHub token and none of <paramref name="others"/> appears in <paramref name="text"/>, whole or in part.</summary>
     public void AssertNoSecrets(string text, params string[] others)
     {
+        TestSupport.LeakGuard.AssertNoLeak(text, "IssuerHarness.AssertNoSecrets text");
         foreach (var secret in IssuedTokens.Concat(others))
         {
             Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
@@ -113,12 +114,16 @@ internal sealed class LogCollector : ILoggerFactory, ILoggerProvider, ILogger
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
-        _lines.Enqueue($"{logLevel} {eventId.Id} {formatter(state, exception)} {exception}");
+        var line = $"{logLevel} {eventId.Id} {formatter(state, exception)} {exception}";
+        TestSupport.LeakGuard.CheckLogLine(line, "log line (event " + eventId.Id + ")");
+        _lines.Enqueue(line);
         if (state is IEnumerable<KeyValuePair<string, object?>> values)
         {
             foreach (var (key, value) in values)
             {
-                _lines.Enqueue($"  {key}={value}");
+                var property = $"  {key}={value}";
+                TestSupport.LeakGuard.CheckLogLine(property, "log property '" + key + "' (event " + eventId.Id + ")");
+                _lines.Enqueue(property);
             }
         }
     }

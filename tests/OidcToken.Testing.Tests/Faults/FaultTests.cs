@@ -29,6 +29,34 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task Random_fault_hits_about_its_rate_after_queued_faults_and_stops_at_probability_zero()
+    {
+        using var issuer = MockGitHubOidcIssuer.Start();
+        using var client = new IssuerClient(issuer);
+        issuer.FailNextTokenRequests(1, MockTokenFault.Status(500));
+        issuer.FailTokenRequestsRandomly(0.3, MockTokenFault.Status(503), seed: 7);
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 201; i++)
+        {
+            using var response = await client.RequestAsync("aud");
+            statuses.Add(response.StatusCode);
+        }
+
+        issuer.FailTokenRequestsRandomly(0, MockTokenFault.Status(503));
+        using var after = await client.RequestAsync("aud");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, statuses[0]);
+        var failed = statuses.Skip(1).Count(s => s == HttpStatusCode.ServiceUnavailable);
+        Assert.InRange(failed, 30, 90);
+        Assert.All(statuses.Skip(1), s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, s.ToString()));
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.Equal(failed, issuer.TokenRequests.Count(r => r.StatusCode == 503));
+        Assert.Throws<ArgumentOutOfRangeException>(() => issuer.FailTokenRequestsRandomly(double.NaN, MockTokenFault.Status(503)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => issuer.FailTokenRequestsRandomly(1.5, MockTokenFault.Status(503)));
+    }
+
+    [Fact]
     public async Task Status_fault_with_text_or_no_body()
     {
         using var issuer = MockGitHubOidcIssuer.Start();

@@ -22,7 +22,7 @@ public sealed class SecretLeakTests : IDisposable
     public static TheoryData<string> Faults() =>
     [
         "status-400", "status-401", "status-403", "status-404", "status-418", "status-503-echo", "pending", "completed",
-        "html", "no-value", "truncated", "oversized", "empty", "chunk", "redirect", "echo-jwt", "slow",
+        "html", "no-value", "truncated", "oversized", "empty", "chunk", "redirect", "echo-jwt", "slow", "split-jwt",
     ];
 
     [Theory]
@@ -49,6 +49,8 @@ public sealed class SecretLeakTests : IDisposable
             "redirect" => MockTokenFault.Redirect(new Uri("http://127.0.0.1:9/next?token=" + _issuer.RequestToken)),
             "echo-jwt" => MockTokenFault.Status(500, "upstream said " + issued + " and " + _issuer.RequestToken[..20]),
             "slow" => MockTokenFault.Delay(TimeSpan.FromSeconds(5)),
+            // An invalid byte (decoded as U+FFFD) 30 characters before the end: the tail is no JWT and under 40 characters.
+            "split-jwt" => MockTokenFault.Status(500, "{\"message\":\"upstream said " + issued[..^30] + "\uFFFD" + issued[^30..] + "\"}"),
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };
         _issuer.FailNextTokenRequests(10, fault);
@@ -123,6 +125,7 @@ internal static class LeakAssert
 {
     public static void NoSecret(string text, params string[] secrets)
     {
+        TestSupport.LeakGuard.AssertNoLeak(text, "LeakAssert.NoSecret text");
         foreach (var secret in secrets)
         {
             for (var i = 0; i + 16 <= secret.Length; i++)

@@ -280,6 +280,7 @@ internal static class AttackKit
     public static void AssertNoLeak(GitHubOidcValidationResult result, string token)
     {
         var texts = new[] { result.Message ?? string.Empty, result.ToString() ?? string.Empty };
+        TestSupport.LeakGuard.AssertNoLeak(texts[0] + "\n" + texts[1], "validation result " + result.Failure);
         var segments = Segments(token);
         foreach (var text in texts)
         {

@@ -220,6 +220,32 @@ public sealed partial class MockAwsSts : IDisposable
         }
     }
 
+    /// <summary>
+    /// Makes the next <paramref name="count"/> requests get HTTP <paramref name="statusCode"/> with the exact text
+    /// <paramref name="body"/> (UTF-8) as <paramref name="contentType"/>, whatever it holds: hostile or broken XML for
+    /// fuzzing the client's parsing. Faults apply before any check, and calls queue up in order.
+    /// </summary>
+    /// <param name="count">How many requests get it; at least 1.</param>
+    /// <param name="statusCode">The HTTP status, 200–599.</param>
+    /// <param name="body">The body text.</param>
+    /// <param name="contentType">The <c>Content-Type</c>. Default <c>text/xml</c>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1, or <paramref name="statusCode"/> is outside 200–599.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="body"/> or <paramref name="contentType"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The mock was disposed.</exception>
+    public void FailNextWithBody(int count, int statusCode, string body, string contentType = "text/xml")
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 200);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(contentType);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        lock (_lock)
+        {
+            _faults.Enqueue(new Fault(count, null, statusCode, string.Empty, Malformed: false) { Body = body, ContentType = contentType });
+        }
+    }
+
     /// <summary>Clears <see cref="Requests"/>. Queued faults stay queued.</summary>
     public void ResetRequestLog()
     {
@@ -285,6 +311,13 @@ public sealed partial class MockAwsSts : IDisposable
     private static string ErrorXml(string code, string message, int status) =>
         $"<ErrorResponse xmlns=\"{XmlNamespace}\">\n  <Error>\n    <Type>{(status >= 500 ? "Receiver" : "Sender")}</Type>\n    <Code>{SecurityElement.Escape(code)}</Code>\n" +
         $"    <Message>{SecurityElement.Escape(message)}</Message>\n  </Error>\n  <RequestId>{Guid.NewGuid():D}</RequestId>\n</ErrorResponse>\n";
+
+    // The session token and secret key are secrets (the access key id is not): the leak guard looks for them.
+    private static string Registered(string secret, string kind)
+    {
+        SecretLedger.Register(secret, kind);
+        return secret;
+    }
 
     private static string RandomText(string alphabet, int length)
     {
@@ -408,6 +441,11 @@ public sealed partial class MockAwsSts : IDisposable
 
         if (fault is not null)
         {
+            if (fault.Body is not null)
+            {
+                return new(Responses.Text(fault.Status, fault.Body, fault.ContentType ?? Xml), fault.Status, null);
+            }
+
             if (fault.Malformed)
             {
                 return new(Responses.Text(200, "<html><body>Service temporarily rerouted</body></html>", "text/html"), 200, null);
@@ -498,8 +536,8 @@ public sealed partial class MockAwsSts : IDisposable
             .Append("      <AssumedRoleId>AROA").Append(RandomText("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 17)).Append(':').Append(SecurityElement.Escape(sessionName)).Append("</AssumedRoleId>\n")
             .Append("    </AssumedRoleUser>\n")
             .Append("    <Credentials>\n")
-            .Append("      <SessionToken>").Append(RandomText("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 356)).Append("</SessionToken>\n")
-            .Append("      <SecretAccessKey>").Append(RandomText("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40)).Append("</SecretAccessKey>\n")
+            .Append("      <SessionToken>").Append(Registered(RandomText("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 356), "AWS session token")).Append("</SessionToken>\n")
+            .Append("      <SecretAccessKey>").Append(Registered(RandomText("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40), "AWS secret access key")).Append("</SecretAccessKey>\n")
             .Append("      <Expiration>").Append(now.Add(lifetime).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)).Append("</Expiration>\n")
             .Append("      <AccessKeyId>ASIA").Append(RandomText("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)).Append("</AccessKeyId>\n")
             .Append("    </Credentials>\n")
@@ -529,6 +567,11 @@ public sealed partial class MockAwsSts : IDisposable
     private sealed record Fault(int Count, string? Code, int Status, string Message, bool Malformed)
     {
         public int Remaining { get; set; } = Count;
+
+        /// <summary>A verbatim body (<see cref="FailNextWithBody"/>), or null.</summary>
+        public string? Body { get; init; }
+
+        public string? ContentType { get; init; }
     }
 
     private readonly record struct ResponseMessageWithCode(ResponseMessage Response, int Status, string? ErrorCode);

@@ -315,6 +315,7 @@ public sealed class MockEntraId
             {
                 status = 200;
                 var accessToken = "mock-entra." + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+                SecretLedger.Register(accessToken, "Entra access token");
                 var lifetime = (long)Math.Ceiling(_options.AccessTokenLifetime.TotalSeconds);
                 lock (_gate)
                 {

@@ -617,7 +617,12 @@ public sealed partial class MockGoogleCloud : IDisposable
             : null;
     }
 
-    private static string NewAccessToken() => "ya29.mock-" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(48));
+    private static string NewAccessToken()
+    {
+        var token = "ya29.mock-" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(48));
+        SecretLedger.Register(token, "Google access token");
+        return token;
+    }
 
     [GeneratedRegex(@"^projects/[0-9]+/locations/global/workloadIdentityPools/[a-z0-9-]{4,32}/providers/[a-z0-9-]{4,32}$", RegexOptions.CultureInvariant)]
     private static partial Regex ProviderName();

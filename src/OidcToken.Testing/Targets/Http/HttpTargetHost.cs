@@ -271,7 +271,9 @@ internal sealed class HttpTargetHost : IDisposable
             text.Append(alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)]);
         }
 
-        return text.ToString();
+        var secret = text.ToString();
+        SecretLedger.Register(secret, prefix.Length == 0 ? "exchanged credential" : "exchanged credential " + prefix);
+        return secret;
     }
 
     /// <summary>Writes a JSON value with <see cref="Utf8JsonWriter"/>.</summary>
