@@ -81,7 +81,7 @@ public sealed class ExchangeResponseFuzz : IDisposable
     [Fact]
     public async Task NuGet_token_service_answers()
     {
-        const string Audience = "https://www.nuget.org";
+        const string Audience = "https://gallery.example.test";
         using var gallery = MockNuGetTokenService.Start(Audience, user: "octo-publisher");
         var options = _github.Fast(new NuGetTrustedPublishingOptions { TokenServiceUrl = gallery.TokenServiceUrl, Audience = Audience, User = "octo-publisher", MaxAttempts = 1 });
         await Campaign(
