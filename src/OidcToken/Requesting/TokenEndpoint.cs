@@ -9,7 +9,7 @@ using OidcToken.Http;
 namespace OidcToken.Requesting;
 
 /// <summary>One HTTP attempt against the runner's token endpoint, and the classification of its answer.</summary>
-internal sealed class TokenEndpoint
+internal sealed partial class TokenEndpoint
 {
     /// <summary>Response bodies are read up to this many bytes.</summary>
     internal const int MaxBodyBytes = CappedBody.DefaultMaxBytes;
@@ -300,7 +300,9 @@ internal sealed class TokenEndpoint
             }
         }
 
-        var scrubbed = SecretScrubber.Scrub(text, _requestToken);
+        // The token endpoint's own messages are short sentences: any 16+ character token-alphabet run in them is treated
+        // as a possible fragment of a token (one the server echoed, cut by a stray byte) and removed.
+        var scrubbed = TokenAlphabetRun().Replace(SecretScrubber.Scrub(text, _requestToken), SecretScrubber.Redacted);
         return scrubbed.Length == 0 ? null : scrubbed;
     }
 
@@ -337,4 +339,7 @@ internal sealed class TokenEndpoint
 
         return null;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"[A-Za-z0-9_\-]{16,}", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex TokenAlphabetRun();
 }
