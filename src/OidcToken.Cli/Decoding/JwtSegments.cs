@@ -95,7 +95,7 @@ internal sealed class JwtSegments : IDisposable
                 return null;
             }
 
-            CheckText(document.RootElement);
+            OidcToken.Claims.JsonText.ThrowIfInvalid(document.RootElement);
             problem = null;
             return document;
         }
@@ -110,32 +110,6 @@ internal sealed class JwtSegments : IDisposable
             document?.Dispose();
             problem = $"the value is not a JWT: the {name} holds text that is not valid UTF-16 (a lone surrogate escape)";
             return null;
-        }
-    }
-
-    /// <summary>Reads every property name and string once, so invalid escapes surface here rather than while printing.</summary>
-    private static void CheckText(JsonElement element)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                foreach (var property in element.EnumerateObject())
-                {
-                    _ = property.Name;
-                    CheckText(property.Value);
-                }
-
-                break;
-            case JsonValueKind.Array:
-                foreach (var item in element.EnumerateArray())
-                {
-                    CheckText(item);
-                }
-
-                break;
-            case JsonValueKind.String:
-                _ = element.GetString();
-                break;
         }
     }
 }

@@ -33,7 +33,7 @@ internal sealed class ExchangeResponse(int statusCode, byte[] body, bool truncat
         try
         {
             document = JsonDocument.Parse(Body, new JsonDocumentOptions { MaxDepth = 32 });
-            CheckText(document.RootElement);
+            OidcToken.Claims.JsonText.ThrowIfInvalid(document.RootElement);
             return document;
         }
         catch (JsonException)
@@ -46,32 +46,6 @@ internal sealed class ExchangeResponse(int statusCode, byte[] body, bool truncat
             // TryGetProperty or GetString would throw this. Such a document is not JSON any target sends.
             document?.Dispose();
             return null;
-        }
-    }
-
-    /// <summary>Reads every property name and string once, so invalid escapes surface here and nowhere else.</summary>
-    private static void CheckText(JsonElement element)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                foreach (var property in element.EnumerateObject())
-                {
-                    _ = property.Name;
-                    CheckText(property.Value);
-                }
-
-                break;
-            case JsonValueKind.Array:
-                foreach (var item in element.EnumerateArray())
-                {
-                    CheckText(item);
-                }
-
-                break;
-            case JsonValueKind.String:
-                _ = element.GetString();
-                break;
         }
     }
 

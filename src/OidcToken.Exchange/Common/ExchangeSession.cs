@@ -321,6 +321,5 @@ internal sealed class ExchangeSession : IDisposable
         return null;
     }
 
-    internal static string Seconds(TimeSpan value) =>
-        value.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
+    internal static string Seconds(TimeSpan value) => OidcToken.Requesting.FailureMessages.Seconds(value);
 }
