@@ -15,6 +15,12 @@ internal static class RepoPaths
             var path = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "fixtures", "github-real"));
             if (!Directory.Exists(path))
             {
+                // A clone without shared/ beside it uses the byte copies kept in the repository.
+                path = Path.Combine(RepositoryRoot, "tests", "OidcToken.Validation.Tests", "Fixtures", "github-real");
+            }
+
+            if (!Directory.Exists(path))
+            {
                 throw new DirectoryNotFoundException($"The real GitHub fixtures are expected at {path} (shared/ beside the repository).");
             }
 

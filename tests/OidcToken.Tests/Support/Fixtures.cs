@@ -10,6 +10,12 @@ internal static class Fixtures
         var path = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "fixtures", "github-real", fileName));
         if (!File.Exists(path))
         {
+            // A clone without shared/ beside it uses the byte copies kept in the repository.
+            path = Path.Combine(RepositoryRoot, "tests", "OidcToken.Validation.Tests", "Fixtures", "github-real", fileName);
+        }
+
+        if (!File.Exists(path))
+        {
             throw new FileNotFoundException("The real GitHub fixtures are expected in ../shared/fixtures/github-real beside the repository.", path);
         }
 
