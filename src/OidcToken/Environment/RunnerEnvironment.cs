@@ -161,8 +161,14 @@ internal sealed class RunnerEnvironment
                 return (false, null, "the event file is larger than 32 MiB and was not read");
             }
 
-            // The length check above cannot see devices and pseudo-files (/dev/zero, /proc/…), which report 0 and never end:
-            // the read itself stops at the cap.
+            // The runner writes a regular file with content. Pipes, devices and pseudo-files report a length of 0: opening a
+            // FIFO with no writer blocks for ever, and /dev/zero never ends, so none of them is opened.
+            if (info.Length == 0)
+            {
+                return (false, null, "the event file is empty or not a regular file (a pipe or a device) and was not read");
+            }
+
+            // A file that grows after the length check above still stops at the cap.
             using var stream = info.OpenRead();
             if (ReadCapped(stream, MaxEventFileBytes) is not { } content)
             {

@@ -255,6 +255,43 @@ public sealed class EnvironmentFuzz : IDisposable
     }
 
     [Fact]
+    public async Task An_event_path_naming_a_fifo_with_no_writer_ends_promptly()
+    {
+        // Found by this campaign: opening a FIFO nobody writes to blocks for ever, and the diagnosis (which reads the event
+        // file for the fork hint) hung with it. A FIFO reports a length of 0 and is no longer opened.
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return;
+        }
+
+        var folder = Directory.CreateTempSubdirectory("oidctoken-fifo-");
+        try
+        {
+            var fifo = Path.Combine(folder.FullName, "event.json");
+            using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+            {
+                await mkfifo.WaitForExitAsync();
+                Assert.Equal(0, mkfifo.ExitCode);
+            }
+
+            var variables = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["GITHUB_ACTIONS"] = "true",
+                ["GITHUB_EVENT_NAME"] = "pull_request",
+                ["GITHUB_EVENT_PATH"] = fifo,
+            };
+            var error = await FuzzKit.Bounded(
+                () => Task.Run(() => RunnerEnvironment.Read(name => variables.GetValueOrDefault(name), static _ => false)),
+                "a FIFO as the event file");
+            Assert.Null(error);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_request_token_with_a_new_line_is_refused_before_any_request()
     {
         // Found by this campaign: the HTTP stack threw FormatException for the header, which escaped the shared request and
