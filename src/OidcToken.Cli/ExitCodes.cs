@@ -21,6 +21,14 @@ internal static class ExitCodes
     /// <summary>No token can be requested here (environment, permission, malformed runner variables).</summary>
     internal const int TokenUnavailable = 3;
 
+    /// <summary>
+    /// A file of the runner's environment cannot be used: <c>$GITHUB_ENV</c> cannot be appended to, the credential file
+    /// cannot be written under <c>$RUNNER_TEMP</c>, or <c>cleanup</c>'s state file (or a file it must remove) cannot be
+    /// read, written or removed. The same code as <see cref="TokenUnavailable"/>: the contract's 3 is "this environment
+    /// cannot serve the request", and these are environment failures, not bugs (1) or the target's doing (4, 7).
+    /// </summary>
+    internal const int RunnerFilesUnusable = 3;
+
     /// <summary>A request failed after retries (HTTP refusal, network, timeout; JWKS or discovery unreachable).</summary>
     internal const int RequestFailed = 4;
 

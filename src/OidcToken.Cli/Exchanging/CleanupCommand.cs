@@ -17,8 +17,8 @@ internal static class CleanupCommand
             "Remove the files 'oidc-token exchange' wrote in this job (gcp's credential file) and revoke the Vault and crates.io tokens it minted. " +
             "What to undo is kept in oidc-token-state.json under $RUNNER_TEMP (else the temp folder): it holds those tokens, so it is created " +
             "with mode 0600 (owner only) and is itself deleted once everything is undone. Run it at the end of the job, e.g. in a final step " +
-            "with 'if: always()'. Exit 0 when nothing is left; otherwise the failure's exit code (4 a revocation could not reach the target), " +
-            "having undone everything else, and the failed items stay recorded for a later run.");
+            "with 'if: always()'. Exit 0 when nothing is left; otherwise the failure's exit code (4 a revocation could not reach the target, " +
+            "3 the state file or a file to remove cannot be used), having undone everything else, and the failed items stay recorded for a later run.");
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var error = parseResult.InvocationConfiguration.Error;
@@ -50,8 +50,8 @@ internal static class CleanupCommand
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
-                await error.WriteLineAsync(Prefix + "could not use the state file: " + TextFormat.Safe(exception.Message)).ConfigureAwait(false);
-                return ExitCodes.InternalError;
+                await error.WriteLineAsync(Prefix + "could not use the state file " + TextFormat.Safe(state.Path) + ": " + TextFormat.Safe(exception.Message)).ConfigureAwait(false);
+                return ExitCodes.RunnerFilesUnusable;
             }
 
             if (!found || (done == 0 && exitCode == ExitCodes.Success))
@@ -92,8 +92,9 @@ internal static class CleanupCommand
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
-                await error.WriteLineAsync(prefix + "could not remove " + location + ": " + TextFormat.Safe(exception.Message)).ConfigureAwait(false);
-                return ExitCodes.InternalError;
+                await error.WriteLineAsync(prefix + "could not remove " + location + ": " + TextFormat.Safe(exception.Message) +
+                                           " (it stays recorded; remove it by hand or fix its folder's permissions and run 'oidc-token cleanup' again)").ConfigureAwait(false);
+                return ExitCodes.RunnerFilesUnusable;
             }
         }
 

@@ -105,6 +105,12 @@ internal static class ExchangeCommand
             {
                 problems.Add("--format github-env needs the GITHUB_ENV variable (set by the runner in every step); outside GitHub Actions use --format env or json.");
             }
+            else if (formatValue == "github-env" && CannotAppend(githubEnv!) is { } why)
+            {
+                // Checked before anything is requested, so no credential is minted that could not be delivered.
+                problems.Add("--format github-env cannot append to $GITHUB_ENV ('" + TextFormat.Safe(githubEnv!) + "'): " + why +
+                             ". GITHUB_ENV must name a file this step can write (the runner sets it; do not override it), or use --format env or json.");
+            }
 
             var run = prepare(parseResult, new ExchangeInputs(context, endpointUrl, endpointText is not null, audienceValue, problems));
             if (problems.Count > 0 || run is null)
@@ -176,8 +182,9 @@ internal static class ExchangeCommand
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
-                await error.WriteLineAsync(prefix + "could not write the credential file: " + TextFormat.Safe(exception.Message)).ConfigureAwait(false);
-                return ExitCodes.InternalError;
+                await error.WriteLineAsync(prefix + "could not write the credential file under $RUNNER_TEMP: " + TextFormat.Safe(exception.Message) +
+                                           ". RUNNER_TEMP must name a folder this step can write (the runner sets it; do not override it).").ConfigureAwait(false);
+                return ExitCodes.RunnerFilesUnusable;
             }
             finally
             {
@@ -210,6 +217,25 @@ internal static class ExchangeCommand
         return command;
     }
 
+    /// <summary>Why <paramref name="path"/> cannot be appended to (opened for append and closed, nothing written), or null.</summary>
+    private static string? CannotAppend(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                return "it is a folder";
+            }
+
+            using var probe = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+            return null;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return TextFormat.Safe(exception.Message);
+        }
+    }
+
     private static async Task<int> WriteAsync(
         string format, string name, ExchangeOutcome outcome, string? githubEnv, TextWriter output, TextWriter error, string prefix, CancellationToken cancellationToken)
     {
@@ -231,8 +257,9 @@ internal static class ExchangeCommand
                 }
                 catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
                 {
-                    await error.WriteLineAsync(prefix + "could not append to $GITHUB_ENV: " + TextFormat.Safe(exception.Message)).ConfigureAwait(false);
-                    return ExitCodes.InternalError;
+                    await error.WriteLineAsync(prefix + "could not append to $GITHUB_ENV: " + TextFormat.Safe(exception.Message) +
+                                               ". Nothing was written; run the step again (GITHUB_ENV must name a file this step can write).").ConfigureAwait(false);
+                    return ExitCodes.RunnerFilesUnusable;
                 }
                 finally
                 {

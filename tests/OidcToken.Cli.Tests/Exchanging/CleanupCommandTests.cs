@@ -152,9 +152,45 @@ public sealed class CleanupCommandTests : IDisposable
 
         var run = await _runner.RunAsync("cleanup");
 
-        Assert.NotEqual(0, run.ExitCode);
+        Assert.Equal(3, run.ExitCode);
         Assert.Contains("can be read or written by other users", run.Error, StringComparison.Ordinal);
         Assert.True(File.Exists(_runner.StateFile));
+    }
+
+    [Theory]
+    [InlineData("not JSON", "{\"version\":1,\"entries\":[", "is not valid JSON")]
+    [InlineData("another tool's JSON", "{\"version\":1}", "is not an oidc-token state file")]
+    [InlineData("an unknown entry", "{\"version\":1,\"entries\":[{\"kind\":\"disk\",\"location\":\"/\"}]}", "holds an entry oidc-token cannot read")]
+    public async Task A_state_file_oidc_token_did_not_write_exits_3_names_the_file_and_is_kept(string what, string content, string message)
+    {
+        File.WriteAllText(_runner.StateFile, content);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(_runner.StateFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        var run = await _runner.RunAsync("cleanup");
+
+        Assert.True(run.ExitCode == 3, what + ": exit " + run.ExitCode + "\n" + run.Error);
+        Assert.Empty(run.Output);
+        Assert.Contains(message, run.Error, StringComparison.Ordinal);
+        Assert.Contains(_runner.StateFile, run.Error, StringComparison.Ordinal);
+        Assert.Contains("remove it", run.Error, StringComparison.Ordinal);
+        Assert.Equal(content, File.ReadAllText(_runner.StateFile));
+    }
+
+    [Fact]
+    public async Task A_state_file_that_is_a_symbolic_link_is_refused_with_exit_3()
+    {
+        var target = Path.Combine(_runner.RunnerTemp, "elsewhere.json");
+        File.WriteAllText(target, "{\"version\":1,\"entries\":[]}");
+        File.CreateSymbolicLink(_runner.StateFile, target);
+
+        var run = await _runner.RunAsync("cleanup");
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.Contains("is a symbolic link", run.Error, StringComparison.Ordinal);
+        Assert.True(File.Exists(target));
     }
 
     [Fact]

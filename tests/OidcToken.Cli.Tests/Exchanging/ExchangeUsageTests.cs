@@ -58,6 +58,28 @@ public sealed class ExchangeUsageTests : IDisposable
         Assert.Contains("--format github-env needs the GITHUB_ENV variable", run.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task GitHubEnv_naming_a_folder_is_a_usage_error_before_anything_is_requested()
+    {
+        var run = await CliRun.RunAsync(_runner.Context(changes: ("GITHUB_ENV", _runner.RunnerTemp)), Crates("--format", "github-env"));
+
+        AssertNothingHappened(run);
+        Assert.Contains("--format github-env cannot append to $GITHUB_ENV", run.Error, StringComparison.Ordinal);
+        Assert.Contains("it is a folder", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GitHubEnv_in_a_missing_folder_is_a_usage_error_before_anything_is_requested()
+    {
+        var missing = Path.Combine(_runner.RunnerTemp, "no-such-folder", "github-env");
+
+        var run = await CliRun.RunAsync(_runner.Context(changes: ("GITHUB_ENV", missing)), Crates("--format", "github-env"));
+
+        AssertNothingHappened(run);
+        Assert.Contains("--format github-env cannot append to $GITHUB_ENV ('" + missing + "')", run.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(missing));
+    }
+
     [Theory]
     [InlineData("--format", "yaml")]
     [InlineData("--audience", " ")]
