@@ -9,12 +9,15 @@ using OidcToken.Benchmarks.Validation;
 //   OidcToken.Benchmarks --write-validation-corpus FILE
 //   OidcToken.Benchmarks --validation-scaling [--quick]
 //   OidcToken.Benchmarks --probe-validation
+//   OidcToken.Benchmarks --validation-window SECONDS
 // --quick: a sanity run (in-process, a few short iterations); numbers are indicative only.
 // --probe-allocations: counts the bytes one cached GetTokenAsync hit allocates with GC.GetAllocatedBytesForCurrentThread,
 // as a cross-check of BenchmarkDotNet's MemoryDiagnoser; prints one JSON line.
 // --write-validation-corpus FILE: mints the validation corpus (4096 distinct signed tokens, the JWK, the checks) into FILE
 // for the jose peer and for the other processes (OIDCTOKEN_VALIDATION_CORPUS=FILE).
 // --validation-scaling: validation throughput on 1 and on 2 threads; prints one JSON line.
+// --validation-window SECONDS: one round of the paired jose comparison (OidcToken and bare RSA, one thread, SECONDS
+// each); prints one JSON line.
 // --probe-validation: Stopwatch and allocated bytes per validation of each contender, one thread (for profiling).
 if (args.Contains("--probe-allocations"))
 {
@@ -36,6 +39,19 @@ if (Array.IndexOf(args, "--write-validation-corpus") is var corpusArg and >= 0)
 if (args.Contains("--validation-scaling"))
 {
     return ValidationScaling.Run(Console.Out, args.Contains("--quick"));
+}
+
+if (Array.IndexOf(args, "--validation-window") is var windowArg and >= 0)
+{
+    if (windowArg + 1 >= args.Length
+        || !double.TryParse(args[windowArg + 1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+        || seconds is <= 0 or > 600)
+    {
+        Console.Error.WriteLine("--validation-window needs a number of seconds (0 < SECONDS <= 600)");
+        return 2;
+    }
+
+    return ValidationWindow.Run(Console.Out, TimeSpan.FromSeconds(seconds));
 }
 
 if (args.Contains("--probe-validation"))

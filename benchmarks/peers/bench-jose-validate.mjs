@@ -10,7 +10,8 @@
 // the expected id and sub matching 'repo:octo-org/octo-repo:ref:refs/heads/*' (the prefix, then a non-empty rest).
 // A token that fails any check stops the run with an error, so the figure only ever counts successful validations.
 // The result is a human summary on stderr and, as the last line on stdout, one JSON object:
-//   {"tool":"jose","version":…,"node":…,"tokens":…,"validations":…,"seconds":…,"tokensPerSecond":…,"usPerToken":…}
+//   {"tool":"jose","version":…,"node":…,"tokens":…,"validations":…,"seconds":…,"tokensPerSecond":…,"usPerToken":…,
+//    "cpuPerWallSecond":…,"tokensPerCpuSecond":…}
 import { readFileSync } from 'node:fs';
 import { importJWK, jwtVerify } from 'jose';
 
@@ -59,6 +60,7 @@ let i = 0;
 const budget = BigInt(Math.round(seconds * 1e9));
 const start = process.hrtime.bigint();
 let elapsed = 0n;
+const cpuStart = process.cpuUsage();
 for (;;) {
   await validate(tokens[i]);
   validations++;
@@ -71,7 +73,9 @@ for (;;) {
   }
 }
 
+const cpu = process.cpuUsage(cpuStart);
 const elapsedSeconds = Number(elapsed) / 1e9;
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 const result = {
   tool: 'jose',
   version,
@@ -81,6 +85,9 @@ const result = {
   seconds: Math.round(elapsedSeconds * 1000) / 1000,
   tokensPerSecond: Math.round(validations / elapsedSeconds),
   usPerToken: Math.round((elapsedSeconds / validations) * 1e6 * 100) / 100,
+  // CPU time of the whole process (every thread: WebCrypto runs each verify on libuv's thread pool) per wall second.
+  cpuPerWallSecond: Math.round((cpuSeconds / elapsedSeconds) * 1000) / 1000,
+  tokensPerCpuSecond: Math.round(validations / cpuSeconds),
 };
 process.stderr.write(`jose ${version}: ${result.tokensPerSecond} tokens/s (${result.usPerToken} us/token) over ${validations} validations of ${tokens.length} distinct tokens\n`);
 console.log(JSON.stringify(result));

@@ -57,7 +57,7 @@ public static class ValidationScaling
     }
 
     /// <summary>Tokens per second of <paramref name="threads"/> threads, each cycling its own slice of the corpus.</summary>
-    private static double Measure(Action<int> validate, int count, int threads, TimeSpan window)
+    internal static double Measure(Action<int> validate, int count, int threads, TimeSpan window)
     {
         var counts = new long[threads];
         var stop = 0;
