@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Azure;
@@ -49,7 +50,8 @@ internal sealed partial class EntraError
             {
                 case MsalServiceException service:
                     return FromService(service);
-                case RequestFailedException { Status: 0 } or HttpRequestException or TimeoutException:
+                case RequestFailedException { Status: 0 } or HttpRequestException or TimeoutException or IOException or SocketException:
+                    // IOException: the connection broke while the answer was read (a reset in the middle of the body).
                     return new EntraError { IsTransient = true, IsNetwork = true, OtherDetail = current.Message };
                 case JsonException json:
                     return new EntraError { IsUnusableAnswer = true, OtherDetail = "the body is not JSON (" + json.Message + ")" };
