@@ -78,6 +78,9 @@ internal sealed partial class EntraError
             try
             {
                 using var document = JsonDocument.Parse(body);
+
+                // A lone surrogate escape ("\ud800") parses, then throws InvalidOperationException when read: check once here.
+                OidcToken.Claims.JsonText.ThrowIfInvalid(document.RootElement);
                 if (document.RootElement.ValueKind == JsonValueKind.Object)
                 {
                     parsedBody = true;
@@ -95,6 +98,12 @@ internal sealed partial class EntraError
             }
             catch (JsonException)
             {
+                parsedBody = false;
+            }
+            catch (InvalidOperationException)
+            {
+                // JSON whose text is not valid UTF-16: not a documented Entra error (nothing read from it is kept).
+                (error, description, traceId, correlationId, code) = (service.ErrorCode, null, null, service.CorrelationId, null);
                 parsedBody = false;
             }
         }

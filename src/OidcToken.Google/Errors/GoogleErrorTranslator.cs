@@ -26,6 +26,8 @@ internal static class GoogleErrorTranslator
         SubjectTokenException or TokenResponseException or global::Google.GoogleApiException or HttpRequestException => true,
         // The SDK's own parsing failures on unusable answers (a 3xx without body makes TokenResponseException's constructor throw NRE).
         KeyNotFoundException or Newtonsoft.Json.JsonException or InvalidOperationException or NullReferenceException => true,
+        // ... and its conversions of the answer's values (an expireTime that is no date: FormatException; found by fuzzing).
+        FormatException or OverflowException or InvalidCastException => true,
         _ => false,
     };
 
