@@ -29,6 +29,7 @@ namespace OidcToken.Azure;
 public sealed partial class GitHubActionsCredential : TokenCredential
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan RetryAfterMargin = TimeSpan.FromMilliseconds(100);
 
     private readonly ClientAssertionCredential _inner;
     private readonly IdTokenSource _source;
@@ -231,8 +232,10 @@ public sealed partial class GitHubActionsCredential : TokenCredential
         var capped = Math.Min(exponential, _maxDelay.TotalMilliseconds);
         var jittered = TimeSpan.FromMilliseconds(capped * (0.8 + (Random.Shared.NextDouble() * 0.4)));
 
-        // Entra's Retry-After wins over a shorter backoff: MSAL itself refuses to resend before it (MsalThrottledServiceException).
-        return retryAfter is { } wait && wait > jittered ? wait : jittered;
+        // Entra's Retry-After wins over a shorter backoff: MSAL itself refuses to resend before it (MsalThrottledServiceException),
+        // counting from when it read the answer on its own clock; a small margin keeps the retry from landing a few
+        // milliseconds early and being refused without being sent (found by the fault matrix).
+        return retryAfter is { } wait && wait + RetryAfterMargin > jittered ? wait + RetryAfterMargin : jittered;
     }
 
     /// <summary>Called by MSAL each time it sends a token request: always a fresh GitHub token.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Azure;
@@ -49,7 +50,8 @@ internal sealed partial class EntraError
             {
                 case MsalServiceException service:
                     return FromService(service);
-                case RequestFailedException { Status: 0 } or HttpRequestException or TimeoutException:
+                case RequestFailedException { Status: 0 } or HttpRequestException or TimeoutException or IOException or SocketException:
+                    // IOException: the connection broke while the answer was read (a reset in the middle of the body).
                     return new EntraError { IsTransient = true, IsNetwork = true, OtherDetail = current.Message };
                 case JsonException json:
                     return new EntraError { IsUnusableAnswer = true, OtherDetail = "the body is not JSON (" + json.Message + ")" };
@@ -76,6 +78,9 @@ internal sealed partial class EntraError
             try
             {
                 using var document = JsonDocument.Parse(body);
+
+                // A lone surrogate escape ("\ud800") parses, then throws InvalidOperationException when read: check once here.
+                OidcToken.Claims.JsonText.ThrowIfInvalid(document.RootElement);
                 if (document.RootElement.ValueKind == JsonValueKind.Object)
                 {
                     parsedBody = true;
@@ -93,6 +98,12 @@ internal sealed partial class EntraError
             }
             catch (JsonException)
             {
+                parsedBody = false;
+            }
+            catch (InvalidOperationException)
+            {
+                // JSON whose text is not valid UTF-16: not a documented Entra error (nothing read from it is kept).
+                (error, description, traceId, correlationId, code) = (service.ErrorCode, null, null, service.CorrelationId, null);
                 parsedBody = false;
             }
         }

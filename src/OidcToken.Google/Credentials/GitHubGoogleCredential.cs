@@ -37,6 +37,9 @@ public static class GitHubGoogleCredential
     /// Gets one Google access token now (the <c>oidc-token exchange gcp</c> path): the SDK fetches a GitHub ID token,
     /// exchanges it at STS and, with a service account, impersonates it. Refusals are translated into
     /// <see cref="OidcTokenException"/> with Google's error, the claims a provider's condition compares, and a fix.
+    /// Temporary failures (network errors, no answer within 10 s, HTTP 408, 429 and 5xx) are retried: at most 3 attempts
+    /// within 60 s, exponential backoff with jitter from 0.8 s, <c>Retry-After</c> honoured; each attempt fetches a fresh
+    /// GitHub token and sends one request per endpoint (Google.Apis.Auth's own retries are off for this call).
     /// </summary>
     /// <param name="configuration">The provider, service account and endpoints.</param>
     /// <param name="scopes">The OAuth scopes; <see langword="null"/> or empty for <see cref="CloudPlatformScope"/>.</param>
@@ -46,36 +49,76 @@ public static class GitHubGoogleCredential
     /// <exception cref="OidcTokenException">
     /// <see cref="OidcTokenErrorCode.ExchangeRefused"/> when STS or IAM Credentials refused (wrong audience, attribute
     /// condition, missing IAM binding…); <see cref="OidcTokenErrorCode.ExchangeFailed"/> when Google could not be reached or
-    /// answered 429/5xx; <see cref="OidcTokenErrorCode.ExchangeResponseInvalid"/> for an unusable answer; the runner's own
+    /// answered 408/429/5xx on every attempt (<see cref="OidcTokenException.Attempts"/> and
+    /// <see cref="OidcTokenException.Elapsed"/> say how many and how long); <see cref="OidcTokenErrorCode.ExchangeResponseInvalid"/> for an unusable answer; the runner's own
     /// codes when no GitHub token could be had.
     /// </exception>
-    public static async Task<GoogleAccessToken> GetAccessTokenAsync(
+    public static Task<GoogleAccessToken> GetAccessTokenAsync(
         GoogleCredentialConfiguration configuration,
         IEnumerable<string>? scopes = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        return GetAccessTokenWithPolicyAsync(configuration, scopes, GoogleAttemptPolicy.Default, TimeProvider.System, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="GetAccessTokenAsync(GoogleCredentialConfiguration, IEnumerable{string}?, CancellationToken)"/> with an
+    /// explicit attempt policy: each attempt is a new credential (a fresh GitHub token, one request per endpoint), a
+    /// temporary failure (network, attempt timeout, 408, 429, 5xx from STS or IAM Credentials) is retried with backoff
+    /// within the deadline, and the last failure is translated with the attempts made and the time spent.
+    /// </summary>
+    internal static async Task<GoogleAccessToken> GetAccessTokenWithPolicyAsync(
+        GoogleCredentialConfiguration configuration,
+        IEnumerable<string>? scopes,
+        GoogleAttemptPolicy policy,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
         var scopeList = ScopesOrDefault(scopes);
-        var http = new SafeHttpClientFactory();
-        var credential = Create(configuration, scopeList, http);
-        string token;
-        try
+        var started = time.GetTimestamp();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(policy.Deadline);
+        for (var attempt = 1; ; attempt++)
         {
-            token = await ((ITokenAccess)credential).GetAccessTokenForRequestAsync(authUri: null, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (GoogleErrorTranslator.CanTranslate(exception, cancellationToken))
-        {
-            throw await GoogleErrorTranslator.TranslateAsync(exception, configuration, http.LastFailure, cancellationToken).ConfigureAwait(false);
-        }
+            var http = new SafeHttpClientFactory(policy.AttemptTimeout, singleTry: true);
+            var credential = Create(configuration, scopeList, http);
+            string token;
+            try
+            {
+                token = await ((ITokenAccess)credential).GetAccessTokenForRequestAsync(authUri: null, deadline.Token).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (GoogleErrorTranslator.CanTranslate(exception, cancellationToken))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var elapsed = time.GetElapsedTime(started);
+                var delay = GoogleErrorTranslator.IsTransient(exception, http.LastFailure)
+                    ? policy.NextDelay(attempt, http.LastFailure?.RetryAfter)
+                    : (TimeSpan?)null;
+                if (delay is not { } wait || attempt >= policy.MaxAttempts || deadline.IsCancellationRequested || elapsed + wait >= policy.Deadline)
+                {
+                    var translated = await GoogleErrorTranslator.TranslateAsync(exception, configuration, http.LastFailure, cancellationToken).ConfigureAwait(false);
+                    throw GoogleErrorTranslator.WithAttempts(translated, attempt, elapsed, deadline.IsCancellationRequested ? policy.Deadline : null);
+                }
 
-        if (string.IsNullOrEmpty(token))
-        {
-            throw new OidcTokenException(
-                OidcTokenErrorCode.ExchangeResponseInvalid,
-                "Google answered the token exchange without an access token. Fix: check the token_url and impersonation endpoints point at Google (or a faithful mock).");
-        }
+                await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
 
-        return new GoogleAccessToken(token, http.LastExpiry, configuration.WorkloadIdentityProvider, configuration.ServiceAccount, scopeList);
+            if (string.IsNullOrEmpty(token))
+            {
+                throw new OidcTokenException(
+                    OidcTokenErrorCode.ExchangeResponseInvalid,
+                    "Google answered the token exchange without an access token. Fix: check the token_url and impersonation endpoints point at Google (or a faithful mock).")
+                {
+                    Attempts = attempt,
+                    Elapsed = time.GetElapsedTime(started),
+                };
+            }
+
+            return new GoogleAccessToken(token, http.LastExpiry, configuration.WorkloadIdentityProvider, configuration.ServiceAccount, scopeList);
+        }
     }
 
     private static GoogleCredential Create(GoogleCredentialConfiguration configuration, string[] scopes, SafeHttpClientFactory http)

@@ -26,8 +26,55 @@ internal static class GoogleErrorTranslator
         SubjectTokenException or TokenResponseException or global::Google.GoogleApiException or HttpRequestException => true,
         // The SDK's own parsing failures on unusable answers (a 3xx without body makes TokenResponseException's constructor throw NRE).
         KeyNotFoundException or Newtonsoft.Json.JsonException or InvalidOperationException or NullReferenceException => true,
+        // ... and its conversions of the answer's values (an expireTime that is no date: FormatException; found by fuzzing).
+        FormatException or OverflowException or InvalidCastException => true,
         _ => false,
     };
+
+    /// <summary>
+    /// Whether another attempt may succeed: a network error or attempt timeout, or HTTP 408, 429 or 5xx from STS or IAM
+    /// Credentials. Redirects, refusals, unusable answers and failures of the GitHub token request are final.
+    /// </summary>
+    public static bool IsTransient(Exception exception, SafeHttpClientFactory.FailedResponse? failure)
+    {
+        if (exception is RedirectRefusedException || exception.InnerException is RedirectRefusedException)
+        {
+            return false;
+        }
+
+        if (failure is not null)
+        {
+            // An answer from STS, IAM Credentials or the runner's token endpoint (credential_source.url): its status decides.
+            return IsTransientStatus(failure.StatusCode);
+        }
+
+        return exception switch
+        {
+            TokenResponseException { StatusCode: { } status } => IsTransientStatus((int)status),
+
+            // No answer at all (refused, reset, TLS, the attempt timeout), also when the SDK met it fetching the GitHub token.
+            HttpRequestException or OperationCanceledException => true,
+            SubjectTokenException { InnerException: HttpRequestException or OperationCanceledException } => true,
+            _ => false,
+        };
+    }
+
+    /// <summary>The translated failure with the attempts made and the time spent, in the properties and at the end of the message.</summary>
+    public static OidcTokenException WithAttempts(OidcTokenException translated, int attempts, TimeSpan elapsed, TimeSpan? deadlineReached)
+    {
+        var facts = string.Create(
+            CultureInfo.InvariantCulture,
+            $" (attempts: {attempts}; elapsed: {elapsed.TotalSeconds:0.0} s{(deadlineReached is { } d ? $"; the {d.TotalSeconds:0.#} s deadline ran out" : string.Empty)})");
+        return new OidcTokenException(translated.ErrorCode, translated.Message + facts, translated.InnerException)
+        {
+            StatusCode = translated.StatusCode,
+            RequestId = translated.RequestId,
+            Attempts = attempts,
+            Elapsed = elapsed,
+        };
+    }
+
+    private static bool IsTransientStatus(int status) => status is 408 or 429 or >= 500;
 
     public static async Task<OidcTokenException> TranslateAsync(
         Exception exception, GoogleCredentialConfiguration configuration, SafeHttpClientFactory.FailedResponse? failure, CancellationToken cancellationToken)
@@ -91,9 +138,10 @@ internal static class GoogleErrorTranslator
 
         if (exception is HttpRequestException or OperationCanceledException)
         {
+            var detail = exception is OperationCanceledException ? "no answer in time" : SecretScrubber.Scrub(exception.Message, requestToken);
             return new OidcTokenException(
                 OidcTokenErrorCode.ExchangeFailed,
-                "Google Cloud could not be reached for the token exchange (" + SecretScrubber.Scrub(exception.Message, requestToken) + "). "
+                "Google Cloud could not be reached for the token exchange (" + detail + "). "
                 + "Likely cause: no network path to " + configuration.EffectiveTokenUrl.Host + ", a proxy, or a timeout. "
                 + "Fix: check connectivity and proxies; retry the step.",
                 exception);
@@ -127,6 +175,9 @@ internal static class GoogleErrorTranslator
         try
         {
             using var document = JsonDocument.Parse(body);
+
+            // A lone surrogate escape ("\ud800") parses, then throws InvalidOperationException when read: check once here.
+            JsonText.ThrowIfInvalid(document.RootElement);
             if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("error", out var error))
             {
                 if (error.ValueKind == JsonValueKind.String)
@@ -149,6 +200,10 @@ internal static class GoogleErrorTranslator
         {
             // Not JSON: show the text itself (scrubbed by the caller).
         }
+        catch (InvalidOperationException)
+        {
+            // JSON with text that is not valid UTF-16: no documented error; show the body (scrubbed by the caller).
+        }
 
         return ("HTTP " + status.ToString(CultureInfo.InvariantCulture), body);
     }
@@ -160,7 +215,7 @@ internal static class GoogleErrorTranslator
         {
             return new OidcTokenException(
                 OidcTokenErrorCode.ExchangeFailed,
-                leg + " failed with a temporary error (HTTP " + status.ToString(CultureInfo.InvariantCulture) + "): " + error + ": " + description
+                leg + " failed with a temporary error (HTTP " + status.ToString(CultureInfo.InvariantCulture) + "): " + error + (description.Length == 0 ? string.Empty : ": " + description)
                 + ". Likely cause: a Google outage or throttling. Fix: retry the step later.",
                 exception)
             {

@@ -14,11 +14,30 @@ internal sealed class SafeHttpClientFactory : global::Google.Apis.Http.IHttpClie
 {
     internal const int MaxResponseBytes = 64 * 1024;
     private const int MaxKeptErrorChars = 4096;
+    private const long MaxLifetimeSeconds = 366L * 24 * 60 * 60;
 
     private readonly HandlerFactory _inner;
+    private readonly TimeSpan? _attemptTimeout;
+    private readonly bool _singleTry;
     private FailedResponse? _lastFailure;
 
-    public SafeHttpClientFactory() => _inner = new HandlerFactory(this);
+    /// <summary>A factory for long-lived credentials: Google.Apis.Auth's own retries and timeouts apply.</summary>
+    public SafeHttpClientFactory()
+        : this(attemptTimeout: null, singleTry: false)
+    {
+    }
+
+    /// <summary>
+    /// A factory for one attempt of <see cref="GitHubGoogleCredential.GetAccessTokenAsync"/>: each request (answer and
+    /// body) must complete within <paramref name="attemptTimeout"/>, and with <paramref name="singleTry"/> the SDK's
+    /// message handler sends each request once (the caller's attempt policy retries, with a fresh GitHub token).
+    /// </summary>
+    public SafeHttpClientFactory(TimeSpan? attemptTimeout, bool singleTry)
+    {
+        _attemptTimeout = attemptTimeout;
+        _singleTry = singleTry;
+        _inner = new HandlerFactory(this);
+    }
 
     private long _lastExpiryTicks;
 
@@ -35,11 +54,18 @@ internal sealed class SafeHttpClientFactory : global::Google.Apis.Http.IHttpClie
     {
         var client = _inner.CreateHttpClient(args);
         client.MessageHandler.FollowRedirect = false;
+        if (_singleTry)
+        {
+            // ConfigurableMessageHandler retries a 503 (and, with some initializers, network errors) by itself with the
+            // same request: that would exceed the attempt policy and resend the same GitHub token.
+            client.MessageHandler.NumTries = 1;
+        }
+
         return client;
     }
 
-    /// <summary>A non-success answer: where, status, and the (length-capped) body. Never holds a request's credentials.</summary>
-    internal sealed record FailedResponse(Uri Url, int StatusCode, string Body);
+    /// <summary>A non-success answer: where, status, the (length-capped) body and any <c>Retry-After</c>. Never holds a request's credentials.</summary>
+    internal sealed record FailedResponse(Uri Url, int StatusCode, string Body, TimeSpan? RetryAfter = null);
 
     private sealed class HandlerFactory(SafeHttpClientFactory owner) : HttpClientFactory
     {
@@ -50,6 +76,28 @@ internal sealed class SafeHttpClientFactory : global::Google.Apis.Http.IHttpClie
     private sealed class GuardHandler(SafeHttpClientFactory owner, HttpMessageHandler inner) : DelegatingHandler(inner)
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (owner._attemptTimeout is not { } timeout)
+            {
+                return await SendGuardedAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attempt.CancelAfter(timeout);
+            try
+            {
+                return await SendGuardedAsync(request, attempt.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && attempt.IsCancellationRequested)
+            {
+                throw new HttpRequestException(
+                    "No complete answer from " + request.RequestUri!.GetLeftPart(UriPartial.Authority) + " within "
+                    + timeout.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s (the attempt timeout).",
+                    new TimeoutException(ex.Message));
+            }
+        }
+
+        private async Task<HttpResponseMessage> SendGuardedAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             var url = request.RequestUri!;
@@ -64,6 +112,13 @@ internal sealed class SafeHttpClientFactory : global::Google.Apis.Http.IHttpClie
             try
             {
                 await response.Content.LoadIntoBufferAsync(MaxResponseBytes, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex) when (ex.InnerException is IOException)
+            {
+                // The connection broke while the body was read (a reset in the middle of the answer): a network error.
+                response.Dispose();
+                throw new HttpRequestException(
+                    "The connection to " + url.GetLeftPart(UriPartial.Authority) + " broke while its answer was read (" + ex.InnerException.Message + ").", ex);
             }
             catch (HttpRequestException)
             {
@@ -82,7 +137,12 @@ internal sealed class SafeHttpClientFactory : global::Google.Apis.Http.IHttpClie
             else
             {
                 var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                Volatile.Write(ref owner._lastFailure, new FailedResponse(url, status, body.Length > MaxKeptErrorChars ? body[..MaxKeptErrorChars] : body));
+                var retryAfter = response.Headers.RetryAfter is { } header
+                    ? header.Delta ?? (header.Date is { } date ? date - TimeProvider.System.GetUtcNow() : null)
+                    : null;
+                Volatile.Write(
+                    ref owner._lastFailure,
+                    new FailedResponse(url, status, body.Length > MaxKeptErrorChars ? body[..MaxKeptErrorChars] : body, retryAfter > TimeSpan.Zero ? retryAfter : null));
             }
 
             return response;
@@ -105,9 +165,13 @@ internal sealed class SafeHttpClientFactory : global::Google.Apis.Http.IHttpClie
                     return null;
                 }
 
+                // A lone surrogate escape ("\ud800") parses, then throws InvalidOperationException when read.
+                OidcToken.Claims.JsonText.ThrowIfInvalid(root);
+
+                // Only a plausible lifetime (a second to a year): a huge expires_in would overflow the clock arithmetic.
                 if (root.TryGetProperty("expires_in", out var expiresIn) && expiresIn.TryGetInt64(out var seconds))
                 {
-                    return TimeProvider.System.GetUtcNow().AddSeconds(seconds);
+                    return seconds is > 0 and <= MaxLifetimeSeconds ? TimeProvider.System.GetUtcNow().AddSeconds(seconds) : null;
                 }
 
                 if (root.TryGetProperty("expireTime", out var expireTime) && expireTime.ValueKind == JsonValueKind.String
@@ -119,6 +183,10 @@ internal sealed class SafeHttpClientFactory : global::Google.Apis.Http.IHttpClie
             catch (JsonException)
             {
                 // Not a token answer.
+            }
+            catch (InvalidOperationException)
+            {
+                // JSON whose text is not valid UTF-16: not a token answer either.
             }
 
             return null;

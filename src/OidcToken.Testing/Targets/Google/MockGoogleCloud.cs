@@ -601,6 +601,10 @@ public sealed partial class MockGoogleCloud : IDisposable
         {
             // Not JSON: no code.
         }
+        catch (InvalidOperationException)
+        {
+            // A lone surrogate escape ("\ud800") in the fault's body: JSON, but no readable code (it is still sent as given).
+        }
 
         return null;
     }
