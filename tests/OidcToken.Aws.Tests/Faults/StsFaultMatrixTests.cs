@@ -35,23 +35,8 @@ public sealed class StsSocketFaultTests(ITestOutputHelper output) : IDisposable
     public async Task Socket_fault_is_ExchangeFailed_within_the_deadline(string row, int deadlineMs, int minAttempts, int maxAttempts, int minMs)
     {
         const string Xml = "<AssumeRoleWithWebIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>";
-        await using var server = SocketFaultServer.Start(row switch
-        {
-            "reset-mid-body" => SocketFault.ResetMidBody(Xml),
-            "never-answers" => SocketFault.NeverAnswer(),
-            "trickle" => SocketFault.Trickle(Xml),
-            "tls-handshake-failure" => SocketFault.TlsHandshakeFailure(),
-            "429 storm with Retry-After" => SocketFault.Respond(429, "<html>slow down</html>", "text/html", retryAfterSeconds: 1),
-            "429 storm without Retry-After" => SocketFault.Respond(429, "<html>slow down</html>", "text/html"),
-            _ when row == "refused" => SocketFault.NeverAnswer(),
-            _ => SocketFault.Respond(int.Parse(row[..3], System.Globalization.CultureInfo.InvariantCulture), "<html><body>upstream error</body></html>", "text/html"),
-        });
-        var endpoint = row switch
-        {
-            "refused" => SocketFaultServer.ClosedPortAddress(),
-            "tls-handshake-failure" => server.HttpsBaseAddress,
-            _ => server.BaseAddress,
-        };
+        await using var server = SocketFaultServer.Start(SocketFault.ForRow(row, Xml));
+        var endpoint = server.AddressFor(row);
         var options = _aws.Options(o =>
         {
             o.Endpoint = endpoint;

@@ -51,22 +51,8 @@ public sealed class EntraSocketFaultTests(ITestOutputHelper output) : IDisposabl
     [InlineData("429 storm without Retry-After", 2000, 3, 3, 0)]
     public async Task Fault_is_ExchangeFailed_within_the_attempt_policy(string row, int boundMs, int minAttempts, int maxAttempts, int minMs)
     {
-        await using var server = SocketFaultServer.Start(row switch
-        {
-            "reset-mid-body" => SocketFault.ResetMidBody(SuccessBody),
-            "trickle" => SocketFault.Trickle(SuccessBody),
-            "tls-handshake-failure" => SocketFault.TlsHandshakeFailure(),
-            "429 storm with Retry-After 1 s" => SocketFault.Respond(429, "<html>slow down</html>", "text/html", retryAfterSeconds: 1),
-            "429 storm without Retry-After" => SocketFault.Respond(429, "<html>slow down</html>", "text/html"),
-            _ when row.Contains("storm", StringComparison.Ordinal) => SocketFault.Respond(int.Parse(row[..3], CultureInfo.InvariantCulture), "<html><body>upstream error</body></html>", "text/html"),
-            _ => SocketFault.NeverAnswer(),
-        });
-        using var http = row switch
-        {
-            "refused" => RoutedClient(SocketFaultServer.ClosedPortAddress()),
-            "tls-handshake-failure" => RoutedClient(server.HttpsBaseAddress),
-            _ => RoutedClient(server.BaseAddress),
-        };
+        await using var server = SocketFaultServer.Start(SocketFault.ForRow(row, SuccessBody));
+        using var http = RoutedClient(server.AddressFor(row));
         var credential = new GitHubActionsCredential(FaultOptions(_azure, http));
         await WarmUpAsync(_azure);
 

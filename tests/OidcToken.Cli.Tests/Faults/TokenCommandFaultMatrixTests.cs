@@ -26,19 +26,8 @@ public sealed partial class TokenCommandSocketFaultTests(ITestOutputHelper outpu
     {
         using var issuer = MockGitHubOidcIssuer.Start();
         var body = "{\"value\":\"" + issuer.IssueToken("aud") + "\"}";
-        await using var server = SocketFaultServer.Start(row switch
-        {
-            "reset-mid-body" => SocketFault.ResetMidBody(body),
-            "never-answers" => SocketFault.NeverAnswer(),
-            "trickle" => SocketFault.Trickle(body),
-            _ => SocketFault.TlsHandshakeFailure(),
-        });
-        var baseAddress = row switch
-        {
-            "refused" => SocketFaultServer.ClosedPortAddress(),
-            "tls-handshake-failure" => server.HttpsBaseAddress,
-            _ => server.BaseAddress,
-        };
+        await using var server = SocketFaultServer.Start(SocketFault.ForRow(row, body));
+        var baseAddress = server.AddressFor(row);
         var context = CliRun.Context(
             issuer.GetEnvironment(),
             ("GITHUB_ACTIONS", null),

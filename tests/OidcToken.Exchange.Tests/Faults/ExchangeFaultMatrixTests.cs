@@ -107,23 +107,8 @@ public abstract class ExchangeFaultMatrixTests : IDisposable
     [InlineData("429 storm without Retry-After", 3000, 3, 3, 0)]
     public async Task Fault_is_ExchangeFailed_within_the_deadline(string row, int deadlineMs, int minAttempts, int maxAttempts, int minMs)
     {
-        await using var server = SocketFaultServer.Start(row switch
-        {
-            "reset-mid-body" => SocketFault.ResetMidBody(_target.SuccessBody),
-            "trickle" => SocketFault.Trickle(_target.SuccessBody),
-            "tls-handshake-failure" => SocketFault.TlsHandshakeFailure(),
-            "429 storm with Retry-After 1 s" => SocketFault.Respond(429, "{\"message\":\"Too many requests\"}", retryAfterSeconds: 1),
-            "429 storm without Retry-After" => SocketFault.Respond(429, "{\"message\":\"Too many requests\"}"),
-            _ when row.EndsWith("storm", StringComparison.Ordinal) => SocketFault.Respond(int.Parse(row[..3], CultureInfo.InvariantCulture), "<html>upstream error</html>", "text/html"),
-            _ => SocketFault.NeverAnswer(),
-        });
-        var root = row switch
-        {
-            "refused" => SocketFaultServer.ClosedPortAddress(),
-            "tls-handshake-failure" => server.HttpsBaseAddress,
-            _ => server.BaseAddress,
-        };
-        var options = Fast(_target.OptionsFor(root), TimeSpan.FromMilliseconds(deadlineMs), TimeSpan.FromMilliseconds(500));
+        await using var server = SocketFaultServer.Start(SocketFault.ForRow(row, _target.SuccessBody, "{\"message\":\"Too many requests\"}", "application/json"));
+        var options = Fast(_target.OptionsFor(server.AddressFor(row)), TimeSpan.FromMilliseconds(deadlineMs), TimeSpan.FromMilliseconds(500));
         await WarmUpAsync();
 
         var stopwatch = Stopwatch.StartNew();

@@ -40,24 +40,10 @@ public sealed class GoogleSocketFaultTests(ITestOutputHelper output) : IDisposab
     public async Task Fault_is_ExchangeFailed_within_the_deadline(string row, int deadlineMs, int minAttempts, int maxAttempts, int minMs)
     {
         const string Unavailable = "{\"error\":{\"code\":503,\"message\":\"The service is currently unavailable.\",\"status\":\"UNAVAILABLE\"}}";
-        await using var server = SocketFaultServer.Start(row switch
-        {
-            "reset-mid-body" => SocketFault.ResetMidBody(StsSuccess),
-            "trickle" => SocketFault.Trickle(StsSuccess),
-            "tls-handshake-failure" => SocketFault.TlsHandshakeFailure(),
-            "503 storm (Google's UNAVAILABLE)" => SocketFault.Respond(503, Unavailable),
-            "429 storm with Retry-After 1 s" => SocketFault.Respond(429, "{\"error\":\"rate_limit_exceeded\"}", retryAfterSeconds: 1),
-            "429 storm without Retry-After" => SocketFault.Respond(429, "{\"error\":\"rate_limit_exceeded\"}"),
-            _ when row.Contains("storm", StringComparison.Ordinal) => SocketFault.Respond(int.Parse(row[..3], CultureInfo.InvariantCulture), "<html><body>upstream error</body></html>", "text/html"),
-            _ => SocketFault.NeverAnswer(),
-        });
-        var sts = row switch
-        {
-            "refused" => SocketFaultServer.ClosedPortAddress(),
-            "tls-handshake-failure" => server.HttpsBaseAddress,
-            _ => server.BaseAddress,
-        };
-        var configuration = Configuration(_fixture, sts);
+        await using var server = SocketFaultServer.Start(row == "503 storm (Google's UNAVAILABLE)"
+            ? SocketFault.Respond(503, Unavailable)
+            : SocketFault.ForRow(row, StsSuccess, "{\"error\":\"rate_limit_exceeded\"}", "application/json"));
+        var configuration = Configuration(_fixture, server.AddressFor(row));
         var policy = Policy(TimeSpan.FromMilliseconds(deadlineMs));
         await WarmUpAsync(_fixture);
         var githubBefore = _fixture.Issuer.TokenRequestCount;

@@ -70,6 +70,19 @@ internal sealed class SocketFaultServer : IAsyncDisposable
         return new SocketFaultServer(script);
     }
 
+    /// <summary>
+    /// Where a fault-matrix row sends its client: a closed port for <c>refused</c>, <see cref="HttpsBaseAddress"/> for
+    /// <c>tls-handshake-failure</c>, else <see cref="BaseAddress"/>.
+    /// </summary>
+    /// <param name="row">The row's name (see <see cref="SocketFault.ForRow"/>).</param>
+    /// <returns>The address, ending in <c>/</c>.</returns>
+    public Uri AddressFor(string row) => row switch
+    {
+        "refused" => ClosedPortAddress(),
+        "tls-handshake-failure" => HttpsBaseAddress,
+        _ => BaseAddress,
+    };
+
     /// <summary>A loopback address nothing listens on (a port bound and released at once): connections are refused.</summary>
     /// <param name="scheme"><c>http</c> or <c>https</c>.</param>
     /// <returns>The address, ending in <c>/</c>.</returns>
@@ -403,6 +416,29 @@ internal sealed class SocketFault
 
     /// <summary>Answers the TLS ClientHello with bytes that are no TLS record and hangs up: the handshake fails.</summary>
     public static SocketFault TlsHandshakeFailure() => new(SocketFaultKind.TlsHandshakeFailure, "TlsHandshakeFailure");
+
+    /// <summary>
+    /// The fault of a fault-matrix row, by the row names every matrix shares: <c>reset-mid-body</c> and <c>trickle</c>
+    /// (of <paramref name="goodBody"/>), <c>tls-handshake-failure</c>, <c>429 storm with Retry-After…</c> (1 s) and
+    /// <c>429 storm without Retry-After</c> (<paramref name="tooManyRequestsBody"/>), <c>NNN storm…</c> (status NNN, an
+    /// HTML page as a proxy sends), and anything else (<c>refused</c>, <c>never-answers</c>) a server that never answers.
+    /// </summary>
+    /// <param name="row">The row's name.</param>
+    /// <param name="goodBody">The target's well-formed answer, cut or trickled.</param>
+    /// <param name="tooManyRequestsBody">The 429 body; default a short HTML page.</param>
+    /// <param name="tooManyRequestsContentType">Its content type.</param>
+    /// <returns>The fault for every connection of the row.</returns>
+    public static SocketFault ForRow(string row, string goodBody, string tooManyRequestsBody = "<html>slow down</html>", string tooManyRequestsContentType = "text/html") => row switch
+    {
+        "reset-mid-body" => ResetMidBody(goodBody),
+        "trickle" => Trickle(goodBody),
+        "tls-handshake-failure" => TlsHandshakeFailure(),
+        _ when row.StartsWith("429 storm without Retry-After", StringComparison.Ordinal) => Respond(429, tooManyRequestsBody, tooManyRequestsContentType),
+        _ when row.StartsWith("429 storm with Retry-After", StringComparison.Ordinal) => Respond(429, tooManyRequestsBody, tooManyRequestsContentType, retryAfterSeconds: 1),
+        _ when row.Length > 4 && row[3] == ' ' && row.Contains("storm", StringComparison.Ordinal) =>
+            Respond(int.Parse(row[..3], CultureInfo.InvariantCulture), "<html><body>upstream error</body></html>", "text/html"),
+        _ => NeverAnswer(),
+    };
 
     /// <summary>The fault's name, for test output.</summary>
     public override string ToString() => Name;
