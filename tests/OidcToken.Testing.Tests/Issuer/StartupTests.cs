@@ -191,11 +191,33 @@ public sealed partial class StartupTests
     {
         var issuer = MockGitHubOidcIssuer.Start();
         var url = issuer.RequestUrl;
+        var requestToken = issuer.RequestToken;
+        using (var before = new HttpRequestMessage(HttpMethod.Get, url))
+        using (var http = new HttpClient())
+        {
+            before.Headers.Authorization = new("Bearer", requestToken);
+            using var answer = await http.SendAsync(before);
+            Assert.Equal(System.Net.HttpStatusCode.OK, answer.StatusCode);
+        }
+
         issuer.Dispose();
         issuer.Dispose();
 
-        using var http = new HttpClient();
-        await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(url));
+        // Nothing answers for this issuer any more: the connection is refused, or, when a server another test started in
+        // parallel has taken the freed port in the meantime, that server does not know this issuer's request token.
+        using var after = new HttpRequestMessage(HttpMethod.Get, url);
+        after.Headers.Authorization = new("Bearer", requestToken);
+        using var client = new HttpClient();
+        try
+        {
+            using var response = await client.SendAsync(after);
+            Assert.NotEqual(System.Net.HttpStatusCode.OK, response.StatusCode);
+        }
+        catch (HttpRequestException)
+        {
+            // Refused: nothing listens on the port.
+        }
+
         Assert.Throws<ObjectDisposedException>(() => issuer.IssueToken());
         Assert.Throws<ObjectDisposedException>(() => issuer.RotateSigningKey());
     }
