@@ -186,7 +186,8 @@ public abstract class JwksDuringRotationTestsBase(ITestOutputHelper output)
         await using var rig = await JwksFaultRig.StartAsync(row, faultingAtStart: false);
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         var oldToken = rig.Issuer.IssueToken(MockIssuerKit.Audience);
-        Assert.True((await rig.Validator.ValidateAsync(oldToken, guard.Token)).IsValid);
+        var first = await rig.Validator.ValidateAsync(oldToken, guard.Token);
+        Assert.True(first.IsValid, first.ToString());
         Assert.Equal(1, rig.JwksAttempts);
 
         // GitHub rotates (the old key stays published); the JWKS breaks; the next RefreshInterval opens.
