@@ -78,6 +78,10 @@ internal sealed class JwksFaultRig : IAsyncDisposable
     {
         var issuer = MockGitHubOidcIssuer.Start();
         using var http = new HttpClient();
+
+        // Both documents once, untimed: the mock's first answer on a route can take over the rig's 1 s client timeout on
+        // a loaded machine, and the rows time only the fault, not the mock's warm-up.
+        await http.GetStringAsync(new Uri(issuer.BaseAddress, ".well-known/openid-configuration"));
         var jwks = await http.GetStringAsync(new Uri(issuer.BaseAddress, ".well-known/jwks"));
         issuer.ResetRequestLog();
         return new JwksFaultRig(issuer, jwks, row, faultingAtStart);
