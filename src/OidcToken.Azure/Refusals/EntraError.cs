@@ -52,7 +52,7 @@ internal sealed partial class EntraError
                     return FromService(service);
                 case RequestFailedException { Status: 0 } or HttpRequestException or TimeoutException or IOException or SocketException:
                     // IOException: the connection broke while the answer was read (a reset in the middle of the body).
-                    return new EntraError { IsTransient = true, IsNetwork = true, OtherDetail = current.Message };
+                    return new EntraError { IsTransient = true, IsNetwork = true, OtherDetail = OidcToken.Http.NetworkErrorText.Describe(current) };
                 case JsonException json:
                     return new EntraError { IsUnusableAnswer = true, OtherDetail = "the body is not JSON (" + json.Message + ")" };
                 case MsalClientException client when client.ErrorCode is "json_parse_failed" or "non_parsable_oauth_error" or "invalid_json":

@@ -138,7 +138,7 @@ internal static class GoogleErrorTranslator
 
         if (exception is HttpRequestException or OperationCanceledException)
         {
-            var detail = exception is OperationCanceledException ? "no answer in time" : SecretScrubber.Scrub(exception.Message, requestToken);
+            var detail = exception is OperationCanceledException ? "no answer in time" : SecretScrubber.Scrub(OidcToken.Http.NetworkErrorText.Describe(exception), requestToken);
             return new OidcTokenException(
                 OidcTokenErrorCode.ExchangeFailed,
                 "Google Cloud could not be reached for the token exchange (" + detail + "). "

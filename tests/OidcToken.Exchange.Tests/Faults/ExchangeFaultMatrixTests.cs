@@ -130,6 +130,10 @@ public abstract class ExchangeFaultMatrixTests : IDisposable
         if (row == "tls-handshake-failure")
         {
             Assert.Equal(ex.Attempts, server.ConnectionCount);
+
+            // The cause itself, not .NET's pointer to an inner exception a CI log never shows.
+            Assert.Contains("The SSL connection could not be established ← ", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("see inner exception", ex.Message, StringComparison.Ordinal);
         }
         else if (row != "refused")
         {
