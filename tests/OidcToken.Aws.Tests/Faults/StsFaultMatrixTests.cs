@@ -55,7 +55,8 @@ public sealed class StsSocketFaultTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(OidcTokenErrorCode.ExchangeFailed, ex.ErrorCode);
         Assert.Equal(4, ex.ExitCode);
         Assert.InRange(ex.Attempts, minAttempts, maxAttempts);
-        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(minMs), options.Deadline + TimeSpan.FromSeconds(1));
+        // Loose: real sockets and a GitHub token per attempt on a machine the whole suite shares.
+        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(minMs), options.Deadline + TimeSpan.FromSeconds(2));
         if (row == "tls-handshake-failure")
         {
             Assert.Equal(ex.Attempts, server.ConnectionCount);

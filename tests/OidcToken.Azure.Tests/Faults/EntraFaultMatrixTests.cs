@@ -64,7 +64,7 @@ public sealed class EntraSocketFaultTests(ITestOutputHelper output) : IDisposabl
         var inner = Assert.IsType<OidcTokenException>(ex.InnerException);
 
         // Under load the server may accept the last connection only after the client gave up on it: let it catch up.
-        await CatchUpAsync(() => (row == "tls-handshake-failure" ? server.ConnectionCount : server.RequestCount) >= inner.Attempts);
+        await SocketFaultServer.CatchUpAsync(() => row == "refused" || (row == "tls-handshake-failure" ? server.ConnectionCount : server.RequestCount) >= inner.Attempts);
         output.WriteLine($"azure | {row} | {inner.ErrorCode} (exit {inner.ExitCode}) | attempts {inner.Attempts} | {elapsed.TotalMilliseconds:0} ms | bound {boundMs} ms | {ex.GetType().Name}: {ex.Message.Split('\n')[0]} | server connections {server.ConnectionCount}, requests {server.RequestCount}");
         Assert.IsNotType<CredentialUnavailableException>(ex);
         Assert.Equal(OidcTokenErrorCode.ExchangeFailed, inner.ErrorCode);
@@ -142,16 +142,6 @@ public sealed class EntraSocketFaultTests(ITestOutputHelper output) : IDisposabl
     /// requests for the same app, which then fail without being sent.
     /// </summary>
     internal static AzureHarness IsolatedHarness() => new(new Testing.MockEntraIdOptions { ClientId = Guid.NewGuid().ToString("D") });
-
-    /// <summary>Waits (at most 2 s) until <paramref name="done"/> holds; the assertions that follow say whether it did.</summary>
-    internal static async Task CatchUpAsync(Func<bool> done)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!done() && waited.Elapsed < TimeSpan.FromSeconds(2))
-        {
-            await Task.Delay(20);
-        }
-    }
 
     /// <summary>
     /// Options for the fault rows: the harness's tenant, app and GitHub source, and a transport over real sockets; 3
@@ -242,7 +232,7 @@ public sealed class EntraRecoveryTests(ITestOutputHelper output) : IDisposable
 
         // Under load the server may read a connection's request only after the client's attempt timeout gave up on it:
         // each attempt is one connection (none is pooled), so count those, once the server has caught up.
-        await EntraSocketFaultTests.CatchUpAsync(() => server.ConnectionCount >= attempts);
+        await SocketFaultServer.CatchUpAsync(() => server.ConnectionCount >= attempts);
         output.WriteLine($"azure | {row} | token | attempts {server.ConnectionCount} | {elapsed.TotalMilliseconds:0} ms | bound 3000 ms | GitHub tokens {_azure.Issuer.TokenRequestCount - githubBefore}, requests read {server.RequestCount}");
         Assert.Equal("fault-matrix-access-token", token.Token);
         Assert.Equal(attempts, server.ConnectionCount);

@@ -114,12 +114,14 @@ public abstract class ExchangeFaultMatrixTests : IDisposable
         var stopwatch = Stopwatch.StartNew();
         var ex = await Assert.ThrowsAsync<OidcTokenException>(() => _target.Run(_github.Source, options, CancellationToken.None));
         var elapsed = stopwatch.Elapsed;
+        await SocketFaultServer.CatchUpAsync(() => row == "refused" || (row == "tls-handshake-failure" ? server.ConnectionCount : server.RequestCount) >= ex.Attempts);
 
         _output.WriteLine($"{_target.Name} | {row} | {ex.ErrorCode} | attempts {ex.Attempts} | {elapsed.TotalMilliseconds:0} ms | deadline {deadlineMs} ms | {ex.Message.Split('\n')[0]}");
         Assert.Equal(OidcTokenErrorCode.ExchangeFailed, ex.ErrorCode);
         Assert.Equal(4, ex.ExitCode);
         Assert.InRange(ex.Attempts, minAttempts, maxAttempts);
-        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(minMs), options.Deadline + TimeSpan.FromSeconds(1));
+        // Loose: real sockets and a GitHub token per attempt on a machine the whole suite shares.
+        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(minMs), options.Deadline + TimeSpan.FromSeconds(2));
         if (row.Contains("with Retry-After", StringComparison.Ordinal))
         {
             // Retry-After honoured: each retry waited its second (the first attempt's GitHub token can be slow under load,
@@ -137,7 +139,9 @@ public abstract class ExchangeFaultMatrixTests : IDisposable
         }
         else if (row != "refused")
         {
-            Assert.Equal(ex.Attempts, server.RequestCount);
+            // One request per attempt; where the deadline ends the row, the last attempt may be cut before its request
+            // went out (it was still fetching its GitHub token on a loaded machine).
+            Assert.InRange(server.RequestCount, row is "never-answers" or "trickle" ? ex.Attempts - 1 : ex.Attempts, ex.Attempts);
         }
 
         _github.AssertNoSecrets(ex);

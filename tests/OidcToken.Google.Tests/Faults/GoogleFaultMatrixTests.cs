@@ -54,13 +54,14 @@ public sealed class GoogleSocketFaultTests(ITestOutputHelper output) : IDisposab
         var elapsed = stopwatch.Elapsed;
 
         // Under load the server may accept the last connection only after the client gave up on it: let it catch up.
-        await CatchUpAsync(() => (row == "tls-handshake-failure" ? server.ConnectionCount : server.RequestCount) >= ex.Attempts);
+        await SocketFaultServer.CatchUpAsync(() => row == "refused" || (row == "tls-handshake-failure" ? server.ConnectionCount : server.RequestCount) >= ex.Attempts);
         output.WriteLine($"gcp | {row} | {ex.ErrorCode} (exit {ex.ExitCode}) | attempts {ex.Attempts} | {elapsed.TotalMilliseconds:0} ms | deadline {deadlineMs} ms | {ex.Message.Split('\n')[0]} | server connections {server.ConnectionCount}, requests {server.RequestCount}");
         Assert.Equal(OidcTokenErrorCode.ExchangeFailed, ex.ErrorCode);
         Assert.Equal(4, ex.ExitCode);
         Assert.InRange(ex.Attempts, minAttempts, maxAttempts);
         Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"attempts: {ex.Attempts};"), ex.Message, StringComparison.Ordinal);
-        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(minMs), policy.Deadline + TimeSpan.FromSeconds(1));
+        // Loose: real sockets and a GitHub token per attempt on a machine the whole suite shares.
+        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(minMs), policy.Deadline + TimeSpan.FromSeconds(2));
         if (row.Contains("with Retry-After", StringComparison.Ordinal))
         {
             // Retry-After honoured: each retry waited its second (room for 2 or 3 attempts when the first is slow under load).
@@ -73,7 +74,9 @@ public sealed class GoogleSocketFaultTests(ITestOutputHelper output) : IDisposab
         else if (row != "refused")
         {
             // One STS request per attempt: Google.Apis.Auth's own retries (503 backoff) are off for this call.
-            Assert.Equal(ex.Attempts, server.RequestCount);
+            // One request per attempt; where the deadline ends the row, the last attempt may be cut before its request
+            // went out (it was still fetching its GitHub token on a loaded machine).
+            Assert.InRange(server.RequestCount, row is "never-answers" or "trickle" ? ex.Attempts - 1 : ex.Attempts, ex.Attempts);
         }
 
         // Each attempt fetched its own GitHub token (through credential_source.url; one more when a slow GitHub answer was
@@ -143,16 +146,6 @@ public sealed class GoogleSocketFaultTests(ITestOutputHelper output) : IDisposab
         Assert.False(string.IsNullOrEmpty(token.RevealToken()));
     }
 
-    /// <summary>Waits (at most 2 s) until <paramref name="done"/> holds; the assertions that follow say whether it did.</summary>
-    internal static async Task CatchUpAsync(Func<bool> done)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!done() && waited.Elapsed < TimeSpan.FromSeconds(2))
-        {
-            await Task.Delay(20);
-        }
-    }
-
     internal static void AssertNoSecrets(GoogleFixture fixture, Exception ex)
     {
         var text = ex.ToString();
@@ -197,10 +190,13 @@ public sealed class GoogleRecoveryTests(ITestOutputHelper output) : IDisposable
         var token = await GitHubGoogleCredential.GetAccessTokenWithPolicyAsync(configuration, null, policy, TimeProvider.System, CancellationToken.None);
         var elapsed = stopwatch.Elapsed;
 
-        output.WriteLine($"gcp | {row} | token | attempts {server.RequestCount} | {elapsed.TotalMilliseconds:0} ms | deadline 5000 ms | GitHub tokens {_fixture.Issuer.TokenRequestCount - githubBefore}");
+        // Under load the server may read a connection's request only after the attempt timeout gave up on it: each attempt
+        // is one connection (none is pooled), so count those, once the server has caught up.
+        await SocketFaultServer.CatchUpAsync(() => server.ConnectionCount >= attempts);
+        output.WriteLine($"gcp | {row} | token | attempts {server.ConnectionCount} | {elapsed.TotalMilliseconds:0} ms | deadline 5000 ms | GitHub tokens {_fixture.Issuer.TokenRequestCount - githubBefore}, requests read {server.RequestCount}");
         Assert.Equal("google-fault-matrix-access-token", token.RevealToken());
         Assert.NotNull(token.ExpiresAt);
-        Assert.Equal(attempts, server.RequestCount);
+        Assert.Equal(attempts, server.ConnectionCount);
         Assert.Equal(attempts, _fixture.Issuer.TokenRequestCount - githubBefore);
         Assert.InRange(elapsed, TimeSpan.FromMilliseconds(minMs), TimeSpan.FromSeconds(5));
     }

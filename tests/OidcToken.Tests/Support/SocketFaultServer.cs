@@ -83,6 +83,22 @@ internal sealed class SocketFaultServer : IAsyncDisposable
         _ => BaseAddress,
     };
 
+    /// <summary>
+    /// Waits (at most 2 s) until <paramref name="done"/> holds, typically a count of this server's. Under load the server
+    /// may accept a connection, or read its request, only after the client's attempt timeout has given up on it; the
+    /// assertions that follow say whether the count caught up.
+    /// </summary>
+    /// <param name="done">The condition, e.g. <c>() =&gt; server.RequestCount &gt;= attempts</c>.</param>
+    /// <returns>A task that completes when the condition holds or the 2 s are up.</returns>
+    public static async Task CatchUpAsync(Func<bool> done)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!done() && waited.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>A loopback address nothing listens on (a port bound and released at once): connections are refused.</summary>
     /// <param name="scheme"><c>http</c> or <c>https</c>.</param>
     /// <returns>The address, ending in <c>/</c>.</returns>
