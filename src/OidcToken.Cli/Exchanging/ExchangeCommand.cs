@@ -258,7 +258,7 @@ internal static class ExchangeCommand
                 catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
                 {
                     await error.WriteLineAsync(prefix + "could not append to $GITHUB_ENV: " + TextFormat.Safe(exception.Message) +
-                                               ". Nothing was written; run the step again (GITHUB_ENV must name a file this step can write).").ConfigureAwait(false);
+                                               ". The variables may be missing or incomplete: run the step again (GITHUB_ENV must name a file this step can write).").ConfigureAwait(false);
                     return ExitCodes.RunnerFilesUnusable;
                 }
                 finally
