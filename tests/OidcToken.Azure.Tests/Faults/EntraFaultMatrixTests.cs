@@ -211,16 +211,8 @@ public sealed class EntraRecoveryTests(ITestOutputHelper output) : IDisposable
     [InlineData("never-answers x1, then ok", 2, 400)]
     public async Task Temporary_error_then_token(string row, int attempts, int minMs)
     {
-        var fault = row switch
-        {
-            "429 with Retry-After 1 s x1, then ok" => SocketFault.Respond(429, "{\"error\":\"temporarily_unavailable\"}", retryAfterSeconds: 1),
-            "429 without Retry-After x2, then ok" => SocketFault.Respond(429, "{\"error\":\"temporarily_unavailable\"}"),
-            "connection reset x2, then ok" => SocketFault.ResetMidBody(EntraSocketFaultTests.SuccessBody, 1),
-            "never-answers x1, then ok" => SocketFault.NeverAnswer(),
-            _ => SocketFault.Respond(int.Parse(row[..3], CultureInfo.InvariantCulture), "<html>upstream error</html>", "text/html"),
-        };
-        var script = Enumerable.Repeat(fault, attempts - 1).Append(SocketFault.Respond(200, EntraSocketFaultTests.SuccessBody)).ToArray();
-        await using var server = SocketFaultServer.Start(script);
+        await using var server = SocketFaultServer.Start(
+            SocketFault.RecoveryScript(row, attempts - 1, EntraSocketFaultTests.SuccessBody, "{\"error\":\"temporarily_unavailable\"}"));
         using var http = EntraSocketFaultTests.RoutedClient(server.BaseAddress);
         var credential = new GitHubActionsCredential(EntraSocketFaultTests.FaultOptions(_azure, http));
         await EntraSocketFaultTests.WarmUpAsync(_azure);

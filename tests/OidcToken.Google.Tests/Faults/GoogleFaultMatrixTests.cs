@@ -172,15 +172,8 @@ public sealed class GoogleRecoveryTests(ITestOutputHelper output) : IDisposable
     [InlineData("never-answers x1, then ok", 2, 400)]
     public async Task Temporary_sts_error_then_token(string row, int attempts, int minMs)
     {
-        var fault = row switch
-        {
-            "429 with Retry-After 1 s x1, then ok" => SocketFault.Respond(429, "{\"error\":\"rate_limit_exceeded\"}", retryAfterSeconds: 1),
-            "429 without Retry-After x2, then ok" => SocketFault.Respond(429, "{\"error\":\"rate_limit_exceeded\"}"),
-            "connection reset x2, then ok" => SocketFault.ResetMidBody(GoogleSocketFaultTests.StsSuccess, 1),
-            "never-answers x1, then ok" => SocketFault.NeverAnswer(),
-            _ => SocketFault.Respond(int.Parse(row[..3], CultureInfo.InvariantCulture), "<html>upstream error</html>", "text/html"),
-        };
-        await using var server = SocketFaultServer.Start([.. Enumerable.Repeat(fault, attempts - 1), SocketFault.Respond(200, GoogleSocketFaultTests.StsSuccess)]);
+        await using var server = SocketFaultServer.Start(
+            SocketFault.RecoveryScript(row, attempts - 1, GoogleSocketFaultTests.StsSuccess, "{\"error\":\"rate_limit_exceeded\"}"));
         var configuration = GoogleSocketFaultTests.Configuration(_fixture, server.BaseAddress);
         var policy = GoogleSocketFaultTests.Policy(TimeSpan.FromSeconds(5));
         await GoogleSocketFaultTests.WarmUpAsync(_fixture);

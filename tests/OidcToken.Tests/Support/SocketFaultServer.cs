@@ -456,6 +456,30 @@ internal sealed class SocketFault
         _ => NeverAnswer(),
     };
 
+    /// <summary>
+    /// The script of a recovery row: <paramref name="failures"/> connections with the row's temporary fault, then
+    /// <paramref name="goodBody"/> with 200. Row names: <c>429 with Retry-After 1 s…</c>, <c>429 without Retry-After…</c>
+    /// (<paramref name="tooManyRequestsBody"/>), <c>connection reset…</c> (after one byte of the good body),
+    /// <c>never-answers…</c>, and <c>NNN …</c> (status NNN, an HTML page as a proxy sends).
+    /// </summary>
+    /// <param name="row">The row's name.</param>
+    /// <param name="failures">How many connections fail before the good answer.</param>
+    /// <param name="goodBody">The target's well-formed answer.</param>
+    /// <param name="tooManyRequestsBody">The 429 body (JSON).</param>
+    /// <returns>The script for <see cref="SocketFaultServer.Start"/>.</returns>
+    public static SocketFault[] RecoveryScript(string row, int failures, string goodBody, string tooManyRequestsBody)
+    {
+        var fault = row switch
+        {
+            _ when row.StartsWith("429 with Retry-After 1 s", StringComparison.Ordinal) => Respond(429, tooManyRequestsBody, retryAfterSeconds: 1),
+            _ when row.StartsWith("429 without Retry-After", StringComparison.Ordinal) => Respond(429, tooManyRequestsBody),
+            _ when row.StartsWith("connection reset", StringComparison.Ordinal) => ResetMidBody(goodBody, 1),
+            _ when row.StartsWith("never-answers", StringComparison.Ordinal) => NeverAnswer(),
+            _ => Respond(int.Parse(row[..3], CultureInfo.InvariantCulture), "<html>upstream error</html>", "text/html"),
+        };
+        return [.. Enumerable.Repeat(fault, failures), Respond(200, goodBody)];
+    }
+
     /// <summary>The fault's name, for test output.</summary>
     public override string ToString() => Name;
 }
