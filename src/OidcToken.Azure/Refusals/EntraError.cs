@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Azure;
 using Microsoft.Identity.Client;
+using OidcToken.Http;
 
 namespace OidcToken.Azure.Refusals;
 
@@ -52,7 +53,7 @@ internal sealed partial class EntraError
                     return FromService(service);
                 case RequestFailedException { Status: 0 } or HttpRequestException or TimeoutException or IOException or SocketException:
                     // IOException: the connection broke while the answer was read (a reset in the middle of the body).
-                    return new EntraError { IsTransient = true, IsNetwork = true, OtherDetail = OidcToken.Http.NetworkErrorText.Describe(current) };
+                    return new EntraError { IsTransient = true, IsNetwork = true, OtherDetail = NetworkErrorText.Describe(current) };
                 case JsonException json:
                     return new EntraError { IsUnusableAnswer = true, OtherDetail = "the body is not JSON (" + json.Message + ")" };
                 case MsalClientException client when client.ErrorCode is "json_parse_failed" or "non_parsable_oauth_error" or "invalid_json":
@@ -124,7 +125,7 @@ internal sealed partial class EntraError
         var status = service.StatusCode;
         var network = status == 0 && code is null;
         var transient = network
-            || status is 408 or 429 or >= 500
+            || HttpStatusRules.IsTransient(status)
             || string.Equals(error, "temporarily_unavailable", StringComparison.Ordinal)
             || (code is { } c && TransientCodes.Contains(c));
         return new EntraError

@@ -127,7 +127,7 @@ internal sealed class ExchangeSession : IDisposable
         }
         catch (HttpRequestException ex)
         {
-            throw ExchangeFailure.Transient("network error: " + Scrub(OidcToken.Http.NetworkErrorText.Describe(ex)), null, ex);
+            throw ExchangeFailure.Transient("network error: " + Scrub(NetworkErrorText.Describe(ex)), null, ex);
         }
 
         using (message)
@@ -152,11 +152,11 @@ internal sealed class ExchangeSession : IDisposable
             }
             catch (HttpRequestException ex)
             {
-                throw ExchangeFailure.Transient("network error while reading the answer: " + Scrub(OidcToken.Http.NetworkErrorText.Describe(ex)), null, ex);
+                throw ExchangeFailure.Transient("network error while reading the answer: " + Scrub(NetworkErrorText.Describe(ex)), null, ex);
             }
             catch (IOException ex)
             {
-                throw ExchangeFailure.Transient("network error while reading the answer: " + Scrub(OidcToken.Http.NetworkErrorText.Describe(ex)), null, ex);
+                throw ExchangeFailure.Transient("network error while reading the answer: " + Scrub(NetworkErrorText.Describe(ex)), null, ex);
             }
 
             return new ExchangeResponse(status, body, truncated, requestId, ReadRetryAfter(message), message.Content.Headers.ContentType?.MediaType);

@@ -68,9 +68,6 @@ internal static class JsonAnswers
     /// <summary>"HTTP 200".</summary>
     public static string Status(ExchangeResponse response) => "HTTP " + response.StatusCode.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Whether a status is one every target treats as temporary: 408, 429 and 5xx.</summary>
-    public static bool IsTransientStatus(int status) => status is 408 or 429 or >= 500;
-
     private static string MediaType(ExchangeResponse response) =>
         response.MediaType is { Length: > 0 and < 100 } media ? " (" + media + ")" : string.Empty;
 }

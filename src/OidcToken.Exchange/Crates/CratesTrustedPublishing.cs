@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using OidcToken.Exchange.Common;
+using OidcToken.Http;
 
 namespace OidcToken.Exchange;
 
@@ -119,7 +120,7 @@ public static class CratesTrustedPublishing
         }
 
         var text = JsonAnswers.ErrorText(response, DetailsOf);
-        if (JsonAnswers.IsTransientStatus(response.StatusCode))
+        if (HttpStatusRules.IsTransient(response.StatusCode))
         {
             throw ExchangeFailure.Transient(session.ServerSaid(response, text), response);
         }

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using OidcToken.Exchange.Common;
+using OidcToken.Http;
 
 namespace OidcToken.Exchange;
 
@@ -58,7 +59,7 @@ public static partial class NpmTrustedPublishing
                 if (!response.IsSuccess)
                 {
                     var text = JsonAnswers.ErrorText(response, root => JsonAnswers.OptionalString(root, "message") ?? JsonAnswers.OptionalString(root, "error"));
-                    if (JsonAnswers.IsTransientStatus(response.StatusCode))
+                    if (HttpStatusRules.IsTransient(response.StatusCode))
                     {
                         throw ExchangeFailure.Transient(session.ServerSaid(response, text), response);
                     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using OidcToken.Exchange.Common;
+using OidcToken.Http;
 
 namespace OidcToken.Exchange;
 
@@ -87,7 +88,7 @@ public static class NuGetTrustedPublishing
                 if (!response.IsSuccess)
                 {
                     var text = JsonAnswers.ErrorText(response, root => JsonAnswers.OptionalString(root, "error"));
-                    if (JsonAnswers.IsTransientStatus(response.StatusCode))
+                    if (HttpStatusRules.IsTransient(response.StatusCode))
                     {
                         throw ExchangeFailure.Transient(session.ServerSaid(response, text), response);
                     }

@@ -1,6 +1,7 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using OidcToken.Exchange.Common;
+using OidcToken.Http;
 
 namespace OidcToken.Exchange;
 
@@ -64,7 +65,7 @@ public static class PyPITrustedPublishing
                 if (!response.IsSuccess)
                 {
                     var (text, codes) = ReadErrors(response);
-                    if (JsonAnswers.IsTransientStatus(response.StatusCode))
+                    if (HttpStatusRules.IsTransient(response.StatusCode))
                     {
                         throw ExchangeFailure.Transient(session.ServerSaid(response, text), response);
                     }
@@ -103,7 +104,7 @@ public static class PyPITrustedPublishing
         if (!response.IsSuccess)
         {
             var text = JsonAnswers.ErrorText(response, root => JsonAnswers.OptionalString(root, "message"));
-            if (JsonAnswers.IsTransientStatus(response.StatusCode))
+            if (HttpStatusRules.IsTransient(response.StatusCode))
             {
                 throw ExchangeFailure.Transient(session.ServerSaid(response, text) + " (audience discovery)", response);
             }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using OidcToken.Exchange.Common;
 using OidcToken.Exchange.Vault;
+using OidcToken.Http;
 
 namespace OidcToken.Exchange;
 
@@ -184,7 +185,7 @@ public static partial class VaultJwtLogin
         }
     }
 
-    private static bool IsTransient(int status) => JsonAnswers.IsTransientStatus(status) || status == 412;
+    private static bool IsTransient(int status) => HttpStatusRules.IsTransient(status) || status == 412;
 
     private static void ThrowOnError(ExchangeSession session, ExchangeResponse response, string? role, string mount)
     {

@@ -1,11 +1,12 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using Google.Apis.Auth.OAuth2;
+using System.Text;
 using Google.Apis.Auth.OAuth2.Responses;
+using Google.Apis.Auth.OAuth2;
 using OidcToken.Claims;
 using OidcToken.Errors;
 using OidcToken.Exchange;
+using OidcToken.Http;
 
 namespace OidcToken.Google;
 
@@ -45,12 +46,12 @@ internal static class GoogleErrorTranslator
         if (failure is not null)
         {
             // An answer from STS, IAM Credentials or the runner's token endpoint (credential_source.url): its status decides.
-            return IsTransientStatus(failure.StatusCode);
+            return HttpStatusRules.IsTransient(failure.StatusCode);
         }
 
         return exception switch
         {
-            TokenResponseException { StatusCode: { } status } => IsTransientStatus((int)status),
+            TokenResponseException { StatusCode: { } status } => HttpStatusRules.IsTransient((int)status),
 
             // No answer at all (refused, reset, TLS, the attempt timeout), also when the SDK met it fetching the GitHub token.
             HttpRequestException or OperationCanceledException => true,
@@ -73,8 +74,6 @@ internal static class GoogleErrorTranslator
             Elapsed = elapsed,
         };
     }
-
-    private static bool IsTransientStatus(int status) => status is 408 or 429 or >= 500;
 
     public static async Task<OidcTokenException> TranslateAsync(
         Exception exception, GoogleCredentialConfiguration configuration, SafeHttpClientFactory.FailedResponse? failure, CancellationToken cancellationToken)
@@ -138,7 +137,7 @@ internal static class GoogleErrorTranslator
 
         if (exception is HttpRequestException or OperationCanceledException)
         {
-            var detail = exception is OperationCanceledException ? "no answer in time" : SecretScrubber.Scrub(OidcToken.Http.NetworkErrorText.Describe(exception), requestToken);
+            var detail = exception is OperationCanceledException ? "no answer in time" : SecretScrubber.Scrub(NetworkErrorText.Describe(exception), requestToken);
             return new OidcTokenException(
                 OidcTokenErrorCode.ExchangeFailed,
                 "Google Cloud could not be reached for the token exchange (" + detail + "). "
@@ -211,7 +210,7 @@ internal static class GoogleErrorTranslator
     private static async Task<OidcTokenException> BuildAsync(
         string leg, int status, string error, string description, Exception exception, GoogleCredentialConfiguration configuration, CancellationToken cancellationToken)
     {
-        if (status is 408 or 429 or >= 500)
+        if (HttpStatusRules.IsTransient(status))
         {
             return new OidcTokenException(
                 OidcTokenErrorCode.ExchangeFailed,

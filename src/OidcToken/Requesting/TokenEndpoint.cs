@@ -252,7 +252,7 @@ internal sealed partial class TokenEndpoint
             case 404:
                 return AttemptResult.Failure(OidcTokenErrorCode.EndpointNotFound, retryable: false,
                     "HTTP 404", status, message, requestId: requestId);
-            case 408 or 429 or >= 500:
+            case var transient when HttpStatusRules.IsTransient(transient):
                 return AttemptResult.Failure(OidcTokenErrorCode.ServiceUnavailable, retryable: true,
                     "HTTP " + statusText, status, message, retryAfter, requestId);
             default:
