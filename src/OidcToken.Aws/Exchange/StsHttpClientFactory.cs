@@ -1,5 +1,6 @@
 using System.Net;
 using Amazon.Runtime;
+using OidcToken.Http;
 
 namespace OidcToken.Aws.Exchange;
 
@@ -11,7 +12,7 @@ namespace OidcToken.Aws.Exchange;
 internal sealed class StsHttpClientFactory : HttpClientFactory
 {
     public override HttpClient CreateHttpClient(IClientConfig clientConfig) =>
-        new(new CappedResponseHandler(GitHubOidcClient.CreateHandler()), disposeHandler: true)
+        new(new CappedResponseHandler(SafeHttp.CreateHandler()), disposeHandler: true)
         {
             Timeout = Timeout.InfiniteTimeSpan,
         };

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using OidcToken.RunnerContext;
+using OidcToken.Rules;
 
 namespace OidcToken.Aws.Exchange;
 
@@ -194,7 +194,7 @@ internal sealed partial class StsSettings
     /// <summary>Applies the transport rule to an endpoint from an option or an SDK variable: https, or plain http to loopback only.</summary>
     public static void CheckEndpoint(string url, string source)
     {
-        var problem = RunnerEnvironment.CheckRequestUrl(url, out var uri);
+        var problem = UrlRules.CheckSecureUrl(url, out var uri);
         if (problem is null && (!string.IsNullOrEmpty(uri!.UserInfo) || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment)))
         {
             problem = "an STS endpoint takes no user info, query or fragment";

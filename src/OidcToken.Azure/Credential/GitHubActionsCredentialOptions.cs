@@ -1,5 +1,6 @@
 using Azure.Core.Pipeline;
 using Azure.Identity;
+using OidcToken.Http;
 
 namespace OidcToken.Azure;
 
@@ -35,7 +36,7 @@ public sealed class GitHubActionsCredentialOptions : ClientAssertionCredentialOp
     public const string AzureChinaAudience = "api://AzureADTokenExchangeChina";
 
     private static readonly Lazy<HttpPipelineTransport> RedirectFreeTransport = new(
-        () => new HttpClientTransport(new HttpClient(GitHubOidcClient.CreateHandler(), disposeHandler: true)),
+        () => new HttpClientTransport(new HttpClient(SafeHttp.CreateHandler(), disposeHandler: true)),
         LazyThreadSafetyMode.ExecutionAndPublication);
 
     private string? _audience;

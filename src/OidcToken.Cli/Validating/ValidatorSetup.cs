@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
+using OidcToken.Rules;
 using OidcToken.Validation;
 
 namespace OidcToken.Cli.Validating;
@@ -92,20 +91,6 @@ internal static class ValidatorSetup
         return validator;
     }
 
-    /// <summary>Plain http only to a loopback host: an IP literal in 127.0.0.0/8, <c>::1</c>, or exactly <c>localhost</c>.</summary>
-    internal static bool IsLoopback(Uri uri)
-    {
-        if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6
-            && IPAddress.TryParse(uri.DnsSafeHost, out var address))
-        {
-            return address.AddressFamily == AddressFamily.InterNetwork
-                ? address.GetAddressBytes()[0] == 127
-                : address.Equals(IPAddress.IPv6Loopback);
-        }
-
-        return uri.HostNameType == UriHostNameType.Dns && string.Equals(uri.IdnHost, "localhost", StringComparison.OrdinalIgnoreCase);
-    }
-
     private static string? ResolveIssuer(ParseResult parseResult, ValidateOptions options, List<string> problems)
     {
         var url = parseResult.GetValue(options.Issuer);
@@ -154,7 +139,7 @@ internal static class ValidatorSetup
             return null;
         }
 
-        if (uri.Scheme == Uri.UriSchemeHttp && !IsLoopback(uri))
+        if (uri.Scheme == Uri.UriSchemeHttp && !UrlRules.IsLoopbackHost(uri))
         {
             problems.Add(
                 $"--issuer '{url}' uses plain http, which is accepted only for a loopback host (127.0.0.0/8, ::1 or localhost): " +
@@ -172,34 +157,18 @@ internal static class ValidatorSetup
         return url;
     }
 
-    private static string? GhesIssuer(string host, List<string> problems)
+    internal static string? GhesIssuer(string host, List<string> problems)
     {
-        if (host.Length == 0
-            || !Uri.TryCreate("https://" + host + "/", UriKind.Absolute, out var uri)
-            || uri.HostNameType == UriHostNameType.Unknown
-            || !string.Equals(uri.Authority, host, StringComparison.OrdinalIgnoreCase)
-            || uri.AbsolutePath != "/"
-            || uri.UserInfo.Length > 0)
-        {
-            problems.Add($"--ghes-host '{host}' is not a host name (with an optional :port), e.g. github.example.com");
-            return null;
-        }
-
         try
         {
-            // GHE.com (data residency) is not GHES, but its hosts are unmistakable and a different issuer shape.
-            const string gheCom = ".ghe.com";
-            if (uri.IsDefaultPort && uri.Host.EndsWith(gheCom, StringComparison.OrdinalIgnoreCase)
-                && uri.Host.IndexOf('.', StringComparison.Ordinal) == uri.Host.Length - gheCom.Length)
-            {
-                return GitHubIssuers.GheCom(uri.Host[..^gheCom.Length]);
-            }
-
-            return GitHubIssuers.EnterpriseServer(host);
+            // Validates the host shape, then maps it by the one server-URL rule every part uses (so a GHE.com host gets
+            // GHE.com's issuer, as doctor and the runner self-check would name it).
+            _ = GitHubIssuers.EnterpriseServer(host);
+            return GitHubIssuers.FromServerUrl("https://" + host);
         }
-        catch (ArgumentException exception)
+        catch (ArgumentException)
         {
-            problems.Add($"--ghes-host '{host}': {MessageOf(exception)}");
+            problems.Add($"--ghes-host '{host}' is not a host name (with an optional :port), e.g. github.example.com");
             return null;
         }
     }

@@ -1,4 +1,4 @@
-using OidcToken.RunnerContext;
+using OidcToken.Rules;
 
 namespace OidcToken.Exchange.Common;
 
@@ -18,7 +18,7 @@ internal static class EndpointRules
             throw new ArgumentException($"{optionName} must be an absolute URL (https://…).", optionName);
         }
 
-        var problem = RunnerEnvironment.CheckRequestUrl(url.OriginalString, out var checkedUrl);
+        var problem = UrlRules.CheckSecureUrl(url.OriginalString, out var checkedUrl);
         if (problem is not null)
         {
             throw new ArgumentException(

@@ -50,7 +50,7 @@ internal sealed class ExchangeSession : IDisposable
         _secret = secret;
         _time = options.TimeProvider ?? TimeProvider.System;
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("OidcToken.Exchange");
-        Http = new HttpClient(handler ?? GitHubOidcClient.CreateHandler(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        Http = new HttpClient(handler ?? SafeHttp.CreateHandler(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public string Target { get; }
@@ -71,7 +71,7 @@ internal sealed class ExchangeSession : IDisposable
     public TimeProvider Time => _time;
 
     /// <summary>Creates a standard redirect-free handler (exposed so a target can add TLS settings).</summary>
-    public static SocketsHttpHandler CreateHandler() => GitHubOidcClient.CreateHandler();
+    public static SocketsHttpHandler CreateHandler() => SafeHttp.CreateHandler();
 
     /// <summary>Gets a GitHub ID token from <paramref name="source"/> (call once per attempt at a single-use target).</summary>
     public async Task<string> GetIdTokenAsync(IdTokenSource source, string audience, CancellationToken cancellationToken)
@@ -321,5 +321,5 @@ internal sealed class ExchangeSession : IDisposable
         return null;
     }
 
-    internal static string Seconds(TimeSpan value) => OidcToken.Requesting.FailureMessages.Seconds(value);
+    internal static string Seconds(TimeSpan value) => OidcToken.Text.Durations.Seconds(value);
 }

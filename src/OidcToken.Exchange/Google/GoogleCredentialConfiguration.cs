@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using OidcToken.RunnerContext;
+using OidcToken.Rules;
 
 namespace OidcToken.Exchange;
 
@@ -284,7 +284,7 @@ public sealed partial class GoogleCredentialConfiguration
         }
 
         // The diagnosis passed, so both are present and the URL is https (or http to loopback).
-        return (ReadVariable(RunnerEnvironment.RequestUrlVariable)!.Trim(), ReadVariable(RunnerEnvironment.RequestTokenVariable)!.Trim());
+        return (ReadVariable(RunnerVariables.RequestUrl)!.Trim(), ReadVariable(RunnerVariables.RequestToken)!.Trim());
     }
 
     private static string NormalizeProvider(string value)
@@ -355,7 +355,7 @@ public sealed partial class GoogleCredentialConfiguration
             throw new ArgumentException(name + " must not contain user information.", name);
         }
 
-        if (value.Scheme == Uri.UriSchemeHttps || (value.Scheme == Uri.UriSchemeHttp && RunnerEnvironment.IsLoopbackHost(value)))
+        if (value.Scheme == Uri.UriSchemeHttps || (value.Scheme == Uri.UriSchemeHttp && UrlRules.IsLoopbackHost(value)))
         {
             return value;
         }

@@ -7,6 +7,7 @@ using OidcToken.Claims;
 using OidcToken.Errors;
 using OidcToken.Exchange;
 using OidcToken.Http;
+using OidcToken.Rules;
 
 namespace OidcToken.Google;
 
@@ -17,7 +18,6 @@ namespace OidcToken.Google;
 /// </summary>
 internal static class GoogleErrorTranslator
 {
-    private const string RequestTokenVariable = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
     private const string StsLeg = "Google's Security Token Service";
     private const string IamLeg = "Google's IAM Credentials API (service-account impersonation)";
 
@@ -78,7 +78,7 @@ internal static class GoogleErrorTranslator
     public static async Task<OidcTokenException> TranslateAsync(
         Exception exception, GoogleCredentialConfiguration configuration, SafeHttpClientFactory.FailedResponse? failure, CancellationToken cancellationToken)
     {
-        var requestToken = (configuration.EnvironmentVariables ?? Environment.GetEnvironmentVariable)(RequestTokenVariable);
+        var requestToken = (configuration.EnvironmentVariables ?? Environment.GetEnvironmentVariable)(RunnerVariables.RequestToken);
         var leg = failure is null ? null : LegOf(failure.Url, configuration);
         if (exception is RedirectRefusedException redirect)
         {

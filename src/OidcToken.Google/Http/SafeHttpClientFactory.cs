@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Google.Apis.Http;
+using OidcToken.Http;
 
 namespace OidcToken.Google;
 
@@ -70,7 +71,7 @@ internal sealed class SafeHttpClientFactory : global::Google.Apis.Http.IHttpClie
     private sealed class HandlerFactory(SafeHttpClientFactory owner) : HttpClientFactory
     {
         protected override HttpMessageHandler CreateHandler(CreateHttpClientArgs args) =>
-            new GuardHandler(owner, GitHubOidcClient.CreateHandler());
+            new GuardHandler(owner, SafeHttp.CreateHandler());
     }
 
     private sealed class GuardHandler(SafeHttpClientFactory owner, HttpMessageHandler inner) : DelegatingHandler(inner)

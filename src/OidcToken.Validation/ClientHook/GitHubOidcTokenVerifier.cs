@@ -24,8 +24,9 @@ public sealed class GitHubOidcTokenVerifier : IdTokenVerifier, IDisposable
     }
 
     /// <summary>
-    /// A verifier for use inside a job: the issuer comes from <c>GITHUB_SERVER_URL</c> (github.com, GHE.com or GitHub
-    /// Enterprise Server; github.com when unset), enterprise-slug issuers are accepted, and tokens must carry
+    /// A verifier for use inside a job: the issuer is <see cref="GitHubIssuers.ForJob"/>'s — from <c>GITHUB_SERVER_URL</c>
+    /// (github.com, GHE.com or GitHub Enterprise Server; github.com when unset), or the local mock's <c>OIDC_ISSUER</c> when
+    /// the runner's request URL is a loopback address —, enterprise-slug issuers are accepted, and tokens must carry
     /// <paramref name="audience"/> and satisfy <paramref name="policy"/>. The verifier owns the validator it creates.
     /// </summary>
     /// <param name="audience">The audience requested from the runner.</param>
@@ -38,12 +39,11 @@ public sealed class GitHubOidcTokenVerifier : IdTokenVerifier, IDisposable
         ArgumentNullException.ThrowIfNull(audience);
         ArgumentNullException.ThrowIfNull(policy);
         environment ??= System.Environment.GetEnvironmentVariable;
-        var serverUrl = environment("GITHUB_SERVER_URL");
-        var issuer = string.IsNullOrWhiteSpace(serverUrl) ? GitHubIssuers.GitHubCom : GitHubIssuers.FromServerUrl(serverUrl);
+        var issuer = GitHubIssuers.ForJob(environment);
         if (issuer is null)
         {
             throw new ArgumentException(
-                $"GITHUB_SERVER_URL is '{Text.Quote(serverUrl)}', which is not an http(s) URL: unset it or set it to the GitHub server's URL (e.g. https://github.com).",
+                $"GITHUB_SERVER_URL is '{Text.Quote(environment("GITHUB_SERVER_URL"))}', which is not an http(s) URL: unset it or set it to the GitHub server's URL (e.g. https://github.com).",
                 nameof(environment));
         }
 
@@ -54,8 +54,11 @@ public sealed class GitHubOidcTokenVerifier : IdTokenVerifier, IDisposable
             Audiences = [audience],
             Policy = policy,
         });
-        return new GitHubOidcTokenVerifier(validator, ownsValidator: true);
+        return new GitHubOidcTokenVerifier(validator, ownsValidator: true) { Issuer = issuer };
     }
+
+    /// <summary>The issuer tokens must carry, when this verifier was made by <see cref="ForRunner"/>; otherwise null (the wrapped validator's options say).</summary>
+    public string? Issuer { get; private init; }
 
     /// <summary>Validates the token; completes normally when it is acceptable.</summary>
     /// <param name="token">The token just received.</param>

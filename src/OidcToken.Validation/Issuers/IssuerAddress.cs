@@ -1,32 +1,13 @@
-using System.Net;
 using System.Text.RegularExpressions;
+using OidcToken.Rules;
 
 namespace OidcToken.Validation;
 
 /// <summary>Rules on issuer and key addresses: https, or plain http only for loopback hosts; default-audience shapes.</summary>
 internal static partial class IssuerAddress
 {
-    /// <summary>True for an IP literal in 127.0.0.0/8, <c>::1</c>, or exactly <c>localhost</c>.</summary>
-    public static bool IsLoopbackHost(Uri uri)
-    {
-        if (string.Equals(uri.Host, "localhost", StringComparison.Ordinal))
-        {
-            return true;
-        }
-
-        if (uri.HostNameType is not (UriHostNameType.IPv4 or UriHostNameType.IPv6) || !IPAddress.TryParse(uri.IdnHost, out var address))
-        {
-            return false;
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            return false;
-        }
-
-        return address.Equals(IPAddress.IPv6Loopback)
-            || (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && address.GetAddressBytes()[0] == 127);
-    }
+    /// <summary>True for an IP literal in 127.0.0.0/8, <c>::1</c>, or <c>localhost</c> (the one rule of every package).</summary>
+    public static bool IsLoopbackHost(Uri uri) => UrlRules.IsLoopbackHost(uri);
 
     /// <summary>Returns the problem with an issuer URL, or null when it is acceptable.</summary>
     public static string? Check(string? issuer, out Uri? uri)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Microsoft.IdentityModel.Protocols;
+using OidcToken.Http;
 
 namespace OidcToken.Validation;
 
@@ -68,6 +69,12 @@ internal sealed class GuardedDocumentRetriever(HttpClient client, Uri issuer) : 
                 throw Fail($"{where} answered with a redirect (HTTP {status.ToString(CultureInfo.InvariantCulture)}); redirects are not followed: configure the issuer's real address");
             }
 
+            // A caller's HttpClient may follow redirects itself: keys are taken only from the address asked for.
+            if (!SafeHttp.ComesFrom(response, uri))
+            {
+                throw Fail($"{where} was answered from another address ({Text.Quote(response.RequestMessage!.RequestUri!.GetLeftPart(UriPartial.Path))}): the HttpClient followed a redirect, and keys are only taken from the issuer's own address; give the validator an HttpClient that does not follow redirects");
+            }
+
             if (!response.IsSuccessStatusCode)
             {
                 throw Fail($"{where} answered HTTP {status.ToString(CultureInfo.InvariantCulture)} {response.ReasonPhrase}");
@@ -117,17 +124,14 @@ internal sealed class GuardedDocumentRetriever(HttpClient client, Uri issuer) : 
         return new KeyFetchException(message, inner);
     }
 
-    internal static HttpClient CreateOwnClient() =>
-        new(new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.All,
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            UseCookies = false,
-        })
+    internal static HttpClient CreateOwnClient()
+    {
+        var handler = SafeHttp.CreateHandler();
+        handler.AutomaticDecompression = DecompressionMethods.All;
+        return new(handler)
         {
             Timeout = TimeSpan.FromSeconds(20),
             MaxResponseContentBufferSize = MaxBodyBytes,
         };
+    }
 }

@@ -6,6 +6,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OidcToken.Claims;
+using OidcToken.Rules;
 
 using OidcToken.Validation.Observability;
 
@@ -380,7 +381,7 @@ public sealed class GitHubOidcTokenValidator : IDisposable
             && issuer.Length > _issuer.Length + 1
             && issuer.StartsWith(_issuer, StringComparison.Ordinal)
             && issuer[_issuer.Length] == '/'
-            && GitHubIssuers.IsSlug(issuer[(_issuer.Length + 1)..]);
+            && SlugRule.IsSlug(issuer[(_issuer.Length + 1)..]);
     }
 
     private GitHubOidcValidationResult Reject(GitHubOidcValidationFailure failure, string message, string? keyId)

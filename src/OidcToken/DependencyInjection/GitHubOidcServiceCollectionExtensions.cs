@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using OidcToken.Http;
 
 namespace OidcToken;
 
@@ -21,7 +22,7 @@ public static class GitHubOidcServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         var builder = services
             .AddHttpClient(GitHubOidcClientOptions.DefaultHttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(GitHubOidcClient.CreateHandler);
+            .ConfigurePrimaryHttpMessageHandler(() => SafeHttp.CreateHandler());
         services.TryAddSingleton(provider =>
         {
             var options = new GitHubOidcClientOptions();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using OidcToken.Rules;
 using OidcToken.RunnerContext;
 
 namespace OidcToken.Diagnostics;
@@ -9,12 +10,17 @@ internal static class EnvironmentDiagnoser
     public static OidcEnvironmentReport Diagnose(RunnerEnvironment environment)
     {
         var notes = new List<string>();
-        var issuer = GitHubServer.GetExpectedIssuer(environment.ServerUrl);
-        if (issuer is { Kind: not GitHubServer.Kind.GitHubCom } known)
+        var issuer = environment.Issuer;
+        if (issuer is { Kind: not GitHubIssuers.Kind.GitHubCom } known)
         {
-            notes.Add(known.Kind == GitHubServer.Kind.EnterpriseServer
-                ? "GitHub Enterprise Server: tokens are issued by " + known.Issuer + " (OIDC needs GHES 3.5 or later; its endpoints are often reachable only inside your network)."
-                : "GHE.com: tokens are issued by " + known.Issuer + ".");
+            notes.Add(known.Kind switch
+            {
+                GitHubIssuers.Kind.EnterpriseServer =>
+                    "GitHub Enterprise Server: tokens are issued by " + known.Issuer + " (OIDC needs GHES 3.5 or later; its endpoints are often reachable only inside your network).",
+                GitHubIssuers.Kind.LocalMock =>
+                    "Local mock issuer: tokens are issued by " + known.Issuer + " (OIDC_ISSUER, honoured because the request URL is a loopback address).",
+                _ => "GHE.com: tokens are issued by " + known.Issuer + ".",
+            });
         }
 
         if (environment.EventFileProblem is { } problem)
@@ -54,7 +60,7 @@ internal static class EnvironmentDiagnoser
                 return (OidcTokenErrorCode.RequestTokenMissing, DiagnosticMessages.RequestTokenUnusable, null);
             }
 
-            var problem = RunnerEnvironment.CheckRequestUrl(environment.RequestUrl!, out var uri);
+            var problem = UrlRules.CheckSecureUrl(environment.RequestUrl!, out var uri);
             return problem is null
                 ? (null, DiagnosticMessages.Ready, uri!.Host)
                 : (OidcTokenErrorCode.RequestUrlInvalid, Format(DiagnosticMessages.RequestUrlInvalid, problem), null);
@@ -100,7 +106,7 @@ internal static class EnvironmentDiagnoser
     /// True when the request token can travel in an HTTP header: printable ASCII only. A new line or NUL would make the
     /// HTTP stack refuse the request (and could inject a header), other control or non-ASCII characters cannot be sent.
     /// </summary>
-    private static bool IsSendable(string requestToken)
+    internal static bool IsSendable(string requestToken)
     {
         foreach (var c in requestToken)
         {

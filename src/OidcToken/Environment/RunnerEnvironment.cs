@@ -1,5 +1,5 @@
-using System.Net;
 using System.Text.Json;
+using OidcToken.Rules;
 
 namespace OidcToken.RunnerContext;
 
@@ -10,9 +10,6 @@ namespace OidcToken.RunnerContext;
 /// </summary>
 internal sealed class RunnerEnvironment
 {
-    internal const string RequestUrlVariable = "ACTIONS_ID_TOKEN_REQUEST_URL";
-    internal const string RequestTokenVariable = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
-
     /// <summary>GitHub's event payloads are far below this; anything bigger is not read.</summary>
     private const long MaxEventFileBytes = 32 * 1024 * 1024;
 
@@ -41,6 +38,9 @@ internal sealed class RunnerEnvironment
 
     /// <summary>Why the event file could not be read, when it was named but unreadable.</summary>
     public string? EventFileProblem { get; private init; }
+
+    /// <summary>The issuer this job's tokens carry (<see cref="GitHubIssuers.ForJob"/>), with its kind; null when <c>GITHUB_SERVER_URL</c> is not a URL.</summary>
+    public (string Issuer, GitHubIssuers.Kind Kind)? Issuer { get; private init; }
 
     public static RunnerEnvironment Read(Func<string, string?> variables, Func<string, bool>? fileExists = null)
     {
@@ -80,8 +80,8 @@ internal sealed class RunnerEnvironment
 
         return new RunnerEnvironment
         {
-            RequestUrl = NullIfEmpty(variables(RequestUrlVariable)),
-            RequestToken = NullIfEmpty(variables(RequestTokenVariable)),
+            RequestUrl = NullIfEmpty(variables(RunnerVariables.RequestUrl)),
+            RequestToken = NullIfEmpty(variables(RunnerVariables.RequestToken)),
             IsGitHubActions = string.Equals(variables("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase),
             IsAct = !string.IsNullOrEmpty(variables("ACT")),
             IsContainer = marker is not null,
@@ -95,56 +95,13 @@ internal sealed class RunnerEnvironment
             IsForkPullRequest = isFork,
             ForkRepository = forkRepository,
             EventFileProblem = eventProblem,
+            Issuer = GitHubIssuers.ClassifyJob(variables),
         };
     }
 
     /// <summary>True when the run was started by Dependabot, which GitHub treats like a fork.</summary>
     public bool IsDependabot =>
         string.Equals(Actor, "dependabot[bot]", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>
-    /// Checks the request URL: absolute, https, or http to a loopback host (an IP literal in 127.0.0.0/8,
-    /// <c>::1</c>, or exactly <c>localhost</c>). Returns the problem, or null when the URL is usable.
-    /// </summary>
-    public static string? CheckRequestUrl(string url, out Uri? uri)
-    {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out uri) || uri.IsFile || string.IsNullOrEmpty(uri.Host))
-        {
-            uri = null;
-            return "it is not an absolute URL";
-        }
-
-        if (uri.Scheme == Uri.UriSchemeHttps)
-        {
-            return null;
-        }
-
-        if (uri.Scheme == Uri.UriSchemeHttp)
-        {
-            if (IsLoopbackHost(uri))
-            {
-                return null;
-            }
-
-            uri = null;
-            return "it uses plain http to a host that is not loopback (http is accepted only for 127.0.0.0/8, ::1 and localhost)";
-        }
-
-        var scheme = uri.Scheme;
-        uri = null;
-        return "its scheme is '" + scheme + "', not https";
-    }
-
-    /// <summary>Loopback as OidcToken defines it: an IP literal in 127.0.0.0/8, <c>::1</c>, or exactly <c>localhost</c>.</summary>
-    public static bool IsLoopbackHost(Uri uri)
-    {
-        if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6)
-        {
-            return IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address);
-        }
-
-        return string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase);
-    }
 
     private static (bool IsFork, string? ForkRepository, string? Problem) ReadForkFlag(string eventPath)
     {

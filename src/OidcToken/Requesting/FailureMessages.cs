@@ -80,6 +80,5 @@ internal static class FailureMessages
         };
     }
 
-    internal static string Seconds(TimeSpan value) =>
-        value.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
+    internal static string Seconds(TimeSpan value) => Text.Durations.Seconds(value);
 }

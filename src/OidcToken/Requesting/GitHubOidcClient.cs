@@ -3,6 +3,8 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OidcToken.Diagnostics;
+using OidcToken.Http;
+using OidcToken.Rules;
 using OidcToken.RunnerContext;
 using OidcToken.Masking;
 using OidcToken.Observability;
@@ -68,7 +70,7 @@ public class GitHubOidcClient : IDisposable
         }
         else
         {
-            _http = new HttpClient(CreateHandler(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+            _http = new HttpClient(SafeHttp.CreateHandler(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
             _ownsHttp = true;
         }
 
@@ -108,7 +110,7 @@ public class GitHubOidcClient : IDisposable
         if (endpoint is not null && requestOptions?.ForceRefresh != true
             && endpoint.Entries.TryGetValue(key, out var entry) && entry.IsFresh(_time.GetUtcNow()))
         {
-            Telemetry.CacheHits.Add(1);
+            RequestMetrics.CacheHits.Add(1);
             return entry.Task;
         }
 
@@ -155,15 +157,6 @@ public class GitHubOidcClient : IDisposable
         }
     }
 
-    /// <summary>The primary handler OidcToken uses for token requests: redirects off, connection reuse bounded.</summary>
-    internal static SocketsHttpHandler CreateHandler() => new()
-    {
-        AllowAutoRedirect = false,
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        ConnectTimeout = TimeSpan.FromSeconds(10),
-        MaxResponseHeadersLength = 64,
-    };
-
     /// <summary>Requests a new token without touching the cache (the drop-in's semantics).</summary>
     internal async Task<IdToken> RequestFreshAsync(string? audience, CancellationToken cancellationToken)
     {
@@ -202,7 +195,7 @@ public class GitHubOidcClient : IDisposable
             }
             else
             {
-                Telemetry.CacheHits.Add(1);
+                RequestMetrics.CacheHits.Add(1);
             }
 
             return await entry.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -251,8 +244,8 @@ public class GitHubOidcClient : IDisposable
     /// </summary>
     private EndpointCache ResolveEndpoint()
     {
-        var url = _variables(RunnerEnvironment.RequestUrlVariable);
-        var requestToken = _variables(RunnerEnvironment.RequestTokenVariable);
+        var url = _variables(RunnerVariables.RequestUrl);
+        var requestToken = _variables(RunnerVariables.RequestToken);
         if (_endpoint is { } known && known.Matches(url, requestToken))
         {
             return known;
@@ -265,16 +258,19 @@ public class GitHubOidcClient : IDisposable
                 return raced;
             }
 
-            var environment = RunnerEnvironment.Read(_variables, _options.FileExists);
-            var report = EnvironmentDiagnoser.Diagnose(environment);
-            if (report.ErrorCode is { } code)
+            // The request path reads the two variables and nothing else; the event file, container markers and the issuer
+            // are read only to explain why a token cannot be requested.
+            Uri? uri = null;
+            if (string.IsNullOrEmpty(url) || string.IsNullOrEmpty(requestToken) || !EnvironmentDiagnoser.IsSendable(requestToken)
+                || UrlRules.CheckSecureUrl(url, out uri) is not null)
             {
+                var report = EnvironmentDiagnoser.Diagnose(RunnerEnvironment.Read(_variables, _options.FileExists));
+                var code = report.ErrorCode ?? OidcTokenErrorCode.RequestUrlInvalid;
                 Log.TokenUnavailable(_logger, code);
                 throw new OidcTokenException(code, report.Message);
             }
 
-            RunnerEnvironment.CheckRequestUrl(environment.RequestUrl!, out var uri);
-            var endpoint = new EndpointCache(environment.RequestUrl!, new TokenEndpoint(uri!, environment.RequestToken!));
+            var endpoint = new EndpointCache(url, new TokenEndpoint(uri!, requestToken));
             _endpoint = endpoint;
             return endpoint;
         }
@@ -299,7 +295,7 @@ public class GitHubOidcClient : IDisposable
                     var request = context.Properties.GetValue(RequestState.Key, null!);
                     Interlocked.Increment(ref request.Attempts);
                     var result = await request.Endpoint.SendAsync(self._http, request.Uri, request.Audience, self._time, context.CancellationToken).ConfigureAwait(false);
-                    Telemetry.TokenRequests.Add(1, new KeyValuePair<string, object?>("outcome", result.Token is null ? result.ErrorCode.ToString() : "success"));
+                    RequestMetrics.TokenRequests.Add(1, new KeyValuePair<string, object?>("outcome", result.Token is null ? result.ErrorCode.ToString() : "success"));
                     request.Last = result;
                     return result;
                 },

@@ -14,7 +14,7 @@ public sealed class TokenProcessTests : IDisposable
     /// The tool from its own build output: the test's output folder resolves Microsoft.Extensions.* from the ASP.NET Core
     /// shared framework (WireMock.Net needs it), which the tool's runtimeconfig does not load.
     /// </summary>
-    private static string ToolPath
+    internal static string ToolPath
     {
         get
         {

@@ -245,19 +245,6 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("http://127.0.0.1", true)]
-    [InlineData("http://127.42.0.9:81/x", true)]
-    [InlineData("http://[::1]:8080", true)]
-    [InlineData("http://localhost:5000", true)]
-    [InlineData("http://LOCALHOST", true)]
-    [InlineData("http://128.0.0.1", false)]
-    [InlineData("http://[::ffff:127.0.0.1]", false)]
-    [InlineData("http://localhost.", false)]
-    [InlineData("http://127.0.0.1.nip.io", false)]
-    public void IsLoopback_AcceptsOnly127Slash8AndIPv6LoopbackAndLocalhost(string url, bool expected) =>
-        Assert.Equal(expected, ValidatorSetup.IsLoopback(new Uri(url)));
-
-    [Theory]
     [InlineData("--enterprise", "octo corp")]
     [InlineData("--enterprise", "octo/corp")]
     [InlineData("--ghes-host", "github.example.com/path")]
