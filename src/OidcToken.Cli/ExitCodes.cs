@@ -1,8 +1,8 @@
 namespace OidcToken.Cli;
 
 /// <summary>
-/// The process exit codes of <c>oidc-token</c>. Scripts and CI depend on them (see the command-line contract in the
-/// design): a value is never reused for another meaning.
+/// The process exit codes of <c>oidc-token</c>. Scripts and CI depend on them (the contract is in docs/ARCHITECTURE.md,
+/// "The command line's exit codes", and the README): a value is never reused for another meaning.
 /// </summary>
 internal static class ExitCodes
 {

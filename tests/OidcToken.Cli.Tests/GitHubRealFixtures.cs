@@ -1,8 +1,9 @@
 namespace OidcToken.Cli;
 
 /// <summary>
-/// The real GitHub tokens and key sets in <c>&lt;repository root&gt;/../shared/fixtures/github-real</c> (see that
-/// folder's README for each token's validity window).
+/// The real GitHub tokens and key sets in <c>&lt;repository root&gt;/../shared/fixtures/github-real</c> when CI lays it
+/// beside the clone, else the byte copies in <c>tests/OidcToken.Validation.Tests/Fixtures/github-real</c> (its README
+/// gives each token's provenance and validity window).
 /// </summary>
 internal static class GitHubRealFixtures
 {

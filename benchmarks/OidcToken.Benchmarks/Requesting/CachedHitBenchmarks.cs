@@ -6,8 +6,9 @@ using OidcToken.Testing;
 namespace OidcToken.Benchmarks.Requesting;
 
 /// <summary>
-/// A cached <c>GetTokenAsync</c> hit on a warm client. DESIGN target: it allocates nothing beyond its returned task,
-/// which is the cached, completed one, so Allocated must be 0 B. No request is made here, so the issuer runs in-process.
+/// A cached <c>GetTokenAsync</c> hit on a warm client. Performance target (docs/ARCHITECTURE.md): it allocates nothing
+/// beyond its returned task, which is the cached, completed one, so Allocated must be 0 B. No request is made here, so
+/// the issuer runs in-process.
 /// </summary>
 [MemoryDiagnoser]
 public class CachedHitBenchmarks

@@ -3,8 +3,8 @@ using BenchmarkDotNet.Attributes;
 namespace OidcToken.Benchmarks.Validation;
 
 /// <summary>
-/// DESIGN target: validation throughput on one thread over many distinct valid tokens with warm keys is at least
-/// 0.8 × a bare <c>RSA.VerifyData</c> loop over the same tokens (and at least 4 × jose, measured by
+/// Performance target (docs/ARCHITECTURE.md): validation throughput on one thread over many distinct valid tokens with
+/// warm keys is at least 0.8 × a bare <c>RSA.VerifyData</c> loop over the same tokens (and at least 4 × jose, measured by
 /// peers/bench-jose-validate.mjs on the same corpus). Each operation validates the next token of the corpus (4096
 /// distinct tokens, cycled), so no contender sees one token repeated back to back.
 /// </summary>

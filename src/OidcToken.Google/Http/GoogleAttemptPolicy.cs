@@ -1,8 +1,8 @@
 namespace OidcToken.Google;
 
 /// <summary>
-/// How <see cref="GitHubGoogleCredential.GetAccessTokenAsync"/> retries: the design's defaults (3 attempts, 10 s per
-/// attempt, 60 s overall, exponential backoff with jitter from 0.8 s up to 10 s, <c>Retry-After</c> honoured). Each
+/// How <see cref="GitHubGoogleCredential.GetAccessTokenAsync"/> retries: 3 attempts, 10 s per attempt, 60 s overall (the
+/// defaults of every exchange), exponential backoff with jitter from 0.8 s up to 10 s, <c>Retry-After</c> honoured. Each
 /// attempt builds a new credential, so it fetches a fresh GitHub token; Google.Apis.Auth's own retries are turned off for
 /// these calls, so an attempt is one request to each endpoint. Internal: tests use small values.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace OidcToken.Testing;
 
 /// <summary>
-/// GitHub's rule for requested audiences (research §2.5): one that mentions <c>github.com</c> anywhere
+/// GitHub's rule for requested audiences, as its token service applies it: one that mentions <c>github.com</c> anywhere
 /// (in any case) is refused unless the text from the first <c>github.com</c> on is the root, the owner
 /// (<c>github.com/OWNER</c>, optional <c>/</c>) or the repository (<c>github.com/OWNER/REPO</c>, optional <c>/…</c>).
 /// </summary>

@@ -7,7 +7,10 @@ internal static class RepoPaths
 
     public static string RepositoryRoot => Root.Value;
 
-    /// <summary><c>&lt;repo&gt;/../shared/fixtures/github-real</c>: CI lays shared/ beside the clone.</summary>
+    /// <summary>
+    /// <c>&lt;repo&gt;/../shared/fixtures/github-real</c> when CI lays shared/ beside the clone, else the byte copies in
+    /// <c>tests/OidcToken.Validation.Tests/Fixtures/github-real</c> (its README describes each file).
+    /// </summary>
     public static string RealFixtures
     {
         get

@@ -4,8 +4,8 @@ using OidcToken.Tests.Support;
 namespace OidcToken.Tests.Errors;
 
 /// <summary>
-/// DESIGN.md, Errors: no catch-all handler below the CLI's top level. Scans every src/**/*.cs (bin and obj excluded)
-/// for a handler that catches everything — <c>catch (Exception …)</c>, <c>catch (System.Exception …)</c>,
+/// The error rule of docs/ARCHITECTURE.md: no catch-all handler below the CLI's top level. Scans every src/**/*.cs
+/// (bin and obj excluded) for a handler that catches everything — <c>catch (Exception …)</c>, <c>catch (System.Exception …)</c>,
 /// <c>catch (SystemException …)</c> or <c>catch (object …)</c> without a <c>when</c> filter or with one that is always
 /// true (<c>when (true)</c>, <c>when (ex is Exception)</c>, <c>when (ex != null)</c>, …), and a bare <c>catch</c> — and
 /// fails naming file:line for each, unless it is on the allow list below.

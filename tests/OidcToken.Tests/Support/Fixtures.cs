@@ -1,6 +1,9 @@
 namespace OidcToken.Tests.Support;
 
-/// <summary>Finds the real GitHub fixtures in <c>shared/fixtures/github-real</c>, which sits beside the repository.</summary>
+/// <summary>
+/// Finds the real GitHub fixtures in <c>shared/fixtures/github-real</c> beside the repository, else the byte copies in
+/// <c>tests/OidcToken.Validation.Tests/Fixtures/github-real</c> (its README describes each file).
+/// </summary>
 internal static class Fixtures
 {
     public static string RepositoryRoot { get; } = FindRoot();

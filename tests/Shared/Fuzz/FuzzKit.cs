@@ -1,5 +1,6 @@
 // Shared pieces of the fuzz campaigns (tests/*/Fuzz): a bounded call that turns a hang into a failure, the check that an
-// outcome is one the design documents, and generators of hostile text. Budget and replay: FuzzSettings.cs.
+// outcome is a documented one (docs/ARCHITECTURE.md), and generators of hostile text. Budget and replay:
+// FuzzSettings.cs.
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -51,8 +52,8 @@ internal static class FuzzKit
     }
 
     /// <summary>
-    /// The design's rule for every public API: nothing escapes but <see cref="OidcTokenException"/> with a defined
-    /// code and a message (cancellation is never requested by the fuzzers, so <see cref="OperationCanceledException"/>
+    /// The error rule for every public API (docs/ARCHITECTURE.md): nothing escapes but
+    /// <see cref="OidcTokenException"/> with a defined code and a message (cancellation is never requested by the fuzzers, so <see cref="OperationCanceledException"/>
     /// is a failure here too).
     /// </summary>
     public static OidcTokenException? AssertDocumented(Exception? error, object what)
