@@ -51,7 +51,7 @@ else
         MaskTokens = false,
     });
     source = IdTokenSources.FromClient(client);
-    options.Endpoint = sts.ServiceUrl;
+    options.Endpoint = sts.BaseAddress;
     s3Config = new AmazonS3Config { ServiceURL = s3Mock.Url + "/", ForcePathStyle = true, AuthenticationRegion = options.Region };
     Console.WriteLine("Not inside GitHub Actions: started the mock GitHub OIDC issuer, the mock AWS STS and an S3 stand-in on loopback.");
 }

@@ -93,7 +93,7 @@ public sealed class AssumeRoleTests
     public async Task Each_STS_refusal_is_ExchangeRefused_with_code_message_claims_and_fix_and_is_not_retried(string code, int status, string awsMessage, string fix)
     {
         using var harness = new AwsHarness();
-        harness.Sts.FailNext(1, code, status, awsMessage);
+        harness.Sts.FailNextRequests(1, MockAwsSts.Error(code, status, awsMessage));
 
         var ex = await Assert.ThrowsAsync<OidcTokenException>(() => GitHubAwsCredentials.AssumeRoleAsync(harness.Source, harness.Options(), CancellationToken.None));
 
@@ -182,7 +182,7 @@ public sealed class AssumeRoleTests
     {
         // IDPCommunicationError arrives as the SDK's IDPCommunicationErrorException; it must be retried, then reported as failed.
         using var harness = new AwsHarness();
-        harness.Sts.FailNext(3, "IDPCommunicationError");
+        harness.Sts.FailNextRequests(3, MockAwsSts.Error("IDPCommunicationError"));
 
         var ex = await Assert.ThrowsAsync<OidcTokenException>(() => GitHubAwsCredentials.AssumeRoleAsync(harness.Source, harness.Options(), CancellationToken.None));
 
@@ -204,7 +204,7 @@ public sealed class AssumeRoleTests
     public async Task Temporary_errors_are_retried_with_a_fresh_GitHub_token_each_time(string code, int status, string? message = null)
     {
         using var harness = new AwsHarness();
-        harness.Sts.FailNext(2, code, status, message);
+        harness.Sts.FailNextRequests(2, MockAwsSts.Error(code, status, message));
 
         var result = await GitHubAwsCredentials.AssumeRoleAsync(harness.Source, harness.Options(), CancellationToken.None);
 
@@ -218,7 +218,7 @@ public sealed class AssumeRoleTests
     public async Task Retries_are_bounded_by_MaxAttempts()
     {
         using var harness = new AwsHarness();
-        harness.Sts.FailNext(10, "Throttling", 400, "Rate exceeded");
+        harness.Sts.FailNextRequests(10, MockAwsSts.Error("Throttling", 400, "Rate exceeded"));
 
         var ex = await Assert.ThrowsAsync<OidcTokenException>(() =>
             GitHubAwsCredentials.AssumeRoleAsync(harness.Source, harness.Options(o => o.MaxAttempts = 2), CancellationToken.None));
@@ -234,7 +234,7 @@ public sealed class AssumeRoleTests
     public async Task ExpiredToken_is_retried_once_with_a_fresh_token()
     {
         using var harness = new AwsHarness();
-        harness.Sts.FailNext(1, "ExpiredTokenException");
+        harness.Sts.FailNextRequests(1, MockAwsSts.Error("ExpiredTokenException"));
 
         var result = await GitHubAwsCredentials.AssumeRoleAsync(harness.Source, harness.Options(o => o.MaxAttempts = 1), CancellationToken.None);
 
@@ -247,7 +247,7 @@ public sealed class AssumeRoleTests
     public async Task ExpiredToken_twice_is_refused_without_a_third_attempt()
     {
         using var harness = new AwsHarness();
-        harness.Sts.FailNext(5, "ExpiredTokenException");
+        harness.Sts.FailNextRequests(5, MockAwsSts.Error("ExpiredTokenException"));
 
         var ex = await Assert.ThrowsAsync<OidcTokenException>(() => GitHubAwsCredentials.AssumeRoleAsync(harness.Source, harness.Options(), CancellationToken.None));
 
@@ -262,7 +262,7 @@ public sealed class AssumeRoleTests
     public async Task A_malformed_answer_is_ExchangeResponseInvalid_and_not_retried()
     {
         using var harness = new AwsHarness();
-        harness.Sts.FailNextWithMalformedResponse(1);
+        harness.Sts.FailNextRequests(1, MockHttpTargetFault.Html());
 
         var ex = await Assert.ThrowsAsync<OidcTokenException>(() => GitHubAwsCredentials.AssumeRoleAsync(harness.Source, harness.Options(), CancellationToken.None));
 
@@ -276,7 +276,7 @@ public sealed class AssumeRoleTests
     public async Task An_error_status_without_an_STS_ErrorResponse_is_ExchangeResponseInvalid()
     {
         using var harness = new AwsHarness();
-        harness.Sts.FailNext(1, null, 404);
+        harness.Sts.FailNextRequests(1, MockAwsSts.Error(null, 404));
 
         var ex = await Assert.ThrowsAsync<OidcTokenException>(() => GitHubAwsCredentials.AssumeRoleAsync(harness.Source, harness.Options(), CancellationToken.None));
 
@@ -289,7 +289,7 @@ public sealed class AssumeRoleTests
     public async Task An_answer_over_64_KiB_is_ExchangeResponseInvalid()
     {
         using var harness = new AwsHarness();
-        harness.Sts.FailNext(1, "AccessDenied", 403, new string('x', 70 * 1024));
+        harness.Sts.FailNextRequests(1, MockAwsSts.Error("AccessDenied", 403, new string('x', 70 * 1024)));
 
         var ex = await Assert.ThrowsAsync<OidcTokenException>(() => GitHubAwsCredentials.AssumeRoleAsync(harness.Source, harness.Options(), CancellationToken.None));
 
@@ -301,7 +301,7 @@ public sealed class AssumeRoleTests
     public async Task A_redirect_is_not_followed_nor_retried()
     {
         using var harness = new AwsHarness();
-        harness.Sts.FailNext(1, null, 307);
+        harness.Sts.FailNextRequests(1, MockAwsSts.Error(null, 307));
 
         var ex = await Assert.ThrowsAsync<OidcTokenException>(() => GitHubAwsCredentials.AssumeRoleAsync(harness.Source, harness.Options(), CancellationToken.None));
 

@@ -16,7 +16,7 @@ public sealed class EnvironmentEndpointTests
     public async Task Without_an_Endpoint_the_SDKs_AWS_ENDPOINT_URL_STS_is_honoured()
     {
         using var harness = new AwsHarness();
-        using var variable = new EnvironmentVariable("AWS_ENDPOINT_URL_STS", harness.Sts.ServiceUrl.AbsoluteUri);
+        using var variable = new EnvironmentVariable("AWS_ENDPOINT_URL_STS", harness.Sts.BaseAddress.AbsoluteUri);
 
         var result = await GitHubAwsCredentials.AssumeRoleAsync(harness.Source, harness.Options(o => o.Endpoint = null), CancellationToken.None);
 

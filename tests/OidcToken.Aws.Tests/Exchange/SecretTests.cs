@@ -30,7 +30,7 @@ public sealed class SecretTests
     {
         using var harness = new AwsHarness();
         var token = harness.Issuer.IssueToken("sts.amazonaws.com");
-        harness.Sts.FailNext(5, code, status, "Token " + token + " rejected; tail " + token[^40..]);
+        harness.Sts.FailNextRequests(5, Testing.MockAwsSts.Error(code, status, "Token " + token + " rejected; tail " + token[^40..]));
 
         var ex = await Assert.ThrowsAsync<OidcTokenException>(() =>
             GitHubAwsCredentials.AssumeRoleAsync(IdTokenSources.FromToken(token), harness.Options(), CancellationToken.None));

@@ -100,7 +100,7 @@ public sealed class StsHttpFaultTests(ITestOutputHelper output) : IDisposable
     public async Task Temporary_sts_error_then_credentials(string row, int attempts)
     {
         var parts = row.Split(' ');
-        _aws.Sts.FailNext(attempts - 1, parts[0], int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+        _aws.Sts.FailNextRequests(attempts - 1, Testing.MockAwsSts.Error(parts[0], int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)));
         var options = _aws.Options(o =>
         {
             o.Deadline = TimeSpan.FromSeconds(3);
@@ -121,7 +121,7 @@ public sealed class StsHttpFaultTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task A_storm_of_sts_throttling_runs_out_of_attempts_as_ExchangeFailed()
     {
-        _aws.Sts.FailNext(10, "Throttling", 400);
+        _aws.Sts.FailNextRequests(10, Testing.MockAwsSts.Error("Throttling", 400));
         var options = _aws.Options(o =>
         {
             o.Deadline = TimeSpan.FromSeconds(3);

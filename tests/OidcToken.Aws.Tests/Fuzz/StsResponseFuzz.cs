@@ -1,8 +1,8 @@
 // Fuzz: AWS STS answers are outside input (XML, parsed by the AWS SDK inside GitHubAwsCredentials). Through MockAwsSts:
-//   - FailNext with random error codes (known and random text), statuses 300–599 and messages (NULs, lone surrogates,
+//   - MockAwsSts.Error with random error codes (known and random text), statuses 300–599 and messages (NULs, lone surrogates,
 //     markup, very long);
-//   - FailNextWithMalformedResponse;
-//   - FailNextWithBody with hostile XML: mutations of STS's real success and error documents (elements removed,
+//   - FailNextRequests with MockHttpTargetFault.Html();
+//   - MockHttpTargetFault.Status with hostile XML: mutations of STS's real success and error documents (elements removed,
 //     duplicated, emptied or given hostile text: bad dates, huge numbers, markup), truncation, deep nesting, DTDs with
 //     internal entity expansion (billion laughs) and external entities (file and loopback URLs), CDATA, BOMs, NULs,
 //     invalid characters, other namespaces, random text — with random statuses and content types.
@@ -90,11 +90,11 @@ public sealed class StsResponseFuzz : IDisposable
                 var what = $"FailNext(code {FuzzKit.JsonString(code)}, HTTP {status}, message {FuzzKit.JsonString(FuzzKit.Shorten(message))}), kind {kind}";
                 if (kind == 0)
                 {
-                    _harness.Sts.FailNextWithMalformedResponse(1);
+                    _harness.Sts.FailNextRequests(1, MockHttpTargetFault.Html());
                 }
                 else
                 {
-                    _harness.Sts.FailNext(1, code, status, message);
+                    _harness.Sts.FailNextRequests(1, MockAwsSts.Error(code, status, message));
                 }
 
                 await AssertOutcome(what);
@@ -111,7 +111,7 @@ public sealed class StsResponseFuzz : IDisposable
             async c =>
             {
                 var (status, contentType, body) = c.Answer;
-                _harness.Sts.FailNextWithBody(1, status, body, contentType);
+                _harness.Sts.FailNextRequests(1, MockHttpTargetFault.Status(status, body, contentType: contentType));
                 await AssertOutcome(c);
             },
             seed: FuzzSettings.Seed,
@@ -127,7 +127,7 @@ public sealed class StsResponseFuzz : IDisposable
     {
         // Found by this campaign: the SDK's unmarshaller threw FormatException ("&&") and ArgumentOutOfRangeException
         // (epoch seconds past year 9999) out of AssumeRoleAsync.
-        _harness.Sts.FailNextWithBody(1, 200, SuccessTemplate.Replace("2099-01-01T00:00:00Z", expiration, StringComparison.Ordinal));
+        _harness.Sts.FailNextRequests(1, MockHttpTargetFault.Status(200, SuccessTemplate.Replace("2099-01-01T00:00:00Z", expiration, StringComparison.Ordinal), contentType: "text/xml"));
 
         var error = await Assert.ThrowsAsync<OidcTokenException>(() => GitHubAwsCredentials.AssumeRoleAsync(_harness.Source, Options(), CancellationToken.None));
 

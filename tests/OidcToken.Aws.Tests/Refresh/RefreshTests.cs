@@ -88,7 +88,7 @@ public sealed class RefreshTests
         using var harness = new AwsHarness();
         using var credentials = new GitHubAwsCredentials(harness.Source, harness.Options());
         using var client = new Amazon.SecurityToken.AmazonSecurityTokenServiceClient(
-            credentials, new Amazon.SecurityToken.AmazonSecurityTokenServiceConfig { ServiceURL = harness.Sts.ServiceUrl.AbsoluteUri, MaxErrorRetry = 0 });
+            credentials, new Amazon.SecurityToken.AmazonSecurityTokenServiceConfig { ServiceURL = harness.Sts.BaseAddress.AbsoluteUri, MaxErrorRetry = 0 });
 
         var response = await client.AssumeRoleWithWebIdentityAsync(new Amazon.SecurityToken.Model.AssumeRoleWithWebIdentityRequest
         {

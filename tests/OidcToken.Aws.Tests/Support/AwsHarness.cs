@@ -34,7 +34,7 @@ internal sealed class AwsHarness : IDisposable
         {
             RoleArn = RoleArn,
             Region = "us-east-1",
-            Endpoint = Sts.ServiceUrl,
+            Endpoint = Sts.BaseAddress,
             Deadline = TimeSpan.FromSeconds(30),
         };
         configure?.Invoke(options);

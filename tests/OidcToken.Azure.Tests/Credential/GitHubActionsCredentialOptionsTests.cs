@@ -57,7 +57,7 @@ public sealed class GitHubActionsCredentialOptionsTests
         Assert.True(harness.Entra.IsValidAccessToken(token.Token));
         Assert.Equal(audience, credential.Audience);
         Assert.Equal(audience, harness.Issuer.TokenRequests[0].Audience);
-        Assert.Equal(audience, harness.Entra.TokenRequests[0].AssertionAudience);
+        Assert.Equal(audience, harness.Entra.Requests[0].AssertionAudience);
     }
 
     [Theory]

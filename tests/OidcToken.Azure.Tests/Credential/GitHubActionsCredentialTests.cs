@@ -24,7 +24,7 @@ public sealed class GitHubActionsCredentialTests
         Assert.True(token.ExpiresOn > DateTimeOffset.FromUnixTimeSeconds(0));
         Assert.Equal(1, harness.Issuer.TokenRequestCount);
         Assert.Equal("api://AzureADTokenExchange", harness.Issuer.TokenRequests[0].Audience);
-        var request = Assert.Single(harness.Entra.TokenRequests);
+        var request = Assert.Single(harness.Entra.Requests);
         Assert.Equal(200, request.StatusCode);
         Assert.Equal("client_credentials", request.GrantType);
         Assert.Equal(MockEntraId.JwtBearerAssertionType, request.ClientAssertionType);
@@ -69,7 +69,7 @@ public sealed class GitHubActionsCredentialTests
 
         Assert.Equal(first.Token, second.Token);
         Assert.Equal(1, harness.Issuer.TokenRequestCount);
-        Assert.Equal(1, harness.Entra.TokenRequestCount);
+        Assert.Equal(1, harness.Entra.RequestCount);
     }
 
     [Fact]
@@ -84,8 +84,8 @@ public sealed class GitHubActionsCredentialTests
 
         Assert.NotEqual(first.Token, second.Token);
         Assert.Equal(2, harness.Issuer.TokenRequestCount);
-        Assert.Equal(2, harness.Entra.TokenRequestCount);
-        var ids = harness.Entra.TokenRequests.Select(r => r.AssertionId).ToList();
+        Assert.Equal(2, harness.Entra.RequestCount);
+        var ids = harness.Entra.Requests.Select(r => r.AssertionId).ToList();
         Assert.All(ids, Assert.NotNull);
         Assert.Equal(2, ids.Distinct().Count());
     }
@@ -124,7 +124,7 @@ public sealed class GitHubActionsCredentialTests
         Assert.Contains("the token had sub '" + MockSubject + "', aud 'api://AzureADTokenExchange', repository 'octo-org/octo-repo', ref 'refs/heads/main'", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Fix:", ex.Message, StringComparison.Ordinal);
         Assert.Equal(1, inner.Attempts);
-        Assert.Equal(1, harness.Entra.TokenRequestCount);
+        Assert.Equal(1, harness.Entra.RequestCount);
         Assert.Equal(1, harness.Issuer.TokenRequestCount);
         SecretAssert.NotIn(ex, harness);
     }
@@ -186,7 +186,7 @@ public sealed class GitHubActionsCredentialTests
         Assert.True((int)inner.ErrorCode < 100, inner.ErrorCode.ToString());
         Assert.Equal(3, inner.ExitCode);
         Assert.Equal(inner.Message, ex.Message);
-        Assert.Equal(0, harness.Entra.TokenRequestCount);
+        Assert.Equal(0, harness.Entra.RequestCount);
     }
 
     [Fact]
@@ -244,7 +244,7 @@ public sealed class GitHubActionsCredentialTests
         Assert.IsNotType<CredentialUnavailableException>(ex);
         var inner = Assert.IsType<OidcTokenException>(ex.InnerException);
         Assert.Equal(OidcTokenErrorCode.RequestTokenRejected, inner.ErrorCode);
-        Assert.Equal(0, harness.Entra.TokenRequestCount);
+        Assert.Equal(0, harness.Entra.RequestCount);
         SecretAssert.NotIn(ex, harness);
     }
 
@@ -264,13 +264,13 @@ public sealed class GitHubActionsCredentialTests
     public async Task Transient_IsRetried_WithAFreshGitHubTokenForEachAttempt(int aadsts, int status)
     {
         using var harness = new AzureHarness();
-        harness.Entra.FailNext(1, aadsts, status);
+        harness.Entra.FailNextRequests(1, MockEntraId.Error(aadsts, status));
         var credential = harness.Credential();
 
         var token = await credential.GetTokenAsync(new TokenRequestContext([Storage]), CancellationToken.None);
 
         Assert.True(harness.Entra.IsValidAccessToken(token.Token));
-        var requests = harness.Entra.TokenRequests;
+        var requests = harness.Entra.Requests;
         Assert.Equal(2, requests.Count);
         Assert.Equal(200, requests[^1].StatusCode);
         Assert.Equal(2, harness.Issuer.TokenRequestCount);
@@ -284,7 +284,7 @@ public sealed class GitHubActionsCredentialTests
     public async Task Transient_IsBounded_AndEndsAsExchangeFailed(int aadsts, int status)
     {
         using var harness = new AzureHarness();
-        harness.Entra.FailNext(20, aadsts, status);
+        harness.Entra.FailNextRequests(20, MockEntraId.Error(aadsts, status));
         var credential = harness.Credential();
 
         var ex = await Assert.ThrowsAsync<AuthenticationFailedException>(
@@ -295,7 +295,7 @@ public sealed class GitHubActionsCredentialTests
         Assert.Equal(4, inner.ExitCode);
         Assert.Equal(3, inner.Attempts);
         Assert.Equal(3, harness.Issuer.TokenRequestCount);
-        Assert.Equal(3, harness.Entra.TokenRequestCount);
+        Assert.Equal(3, harness.Entra.RequestCount);
         Assert.Contains("attempts: 3", ex.Message, StringComparison.Ordinal);
         SecretAssert.NotIn(ex, harness);
     }
@@ -304,13 +304,13 @@ public sealed class GitHubActionsCredentialTests
     public async Task Transient_MaxRetriesZero_MakesOneAttempt()
     {
         using var harness = new AzureHarness();
-        harness.Entra.FailNext(5, 90033, 503);
+        harness.Entra.FailNextRequests(5, MockEntraId.Error(90033, 503));
 
         var ex = await Assert.ThrowsAsync<OidcTokenException>(
             () => GitHubActionsCredential.GetTokenAsync(harness.Source, harness.Options(o => o.Retry.MaxRetries = 0), [Storage], CancellationToken.None));
 
         Assert.Equal(OidcTokenErrorCode.ExchangeFailed, ex.ErrorCode);
-        Assert.Equal(1, harness.Entra.TokenRequestCount);
+        Assert.Equal(1, harness.Entra.RequestCount);
     }
 
     [Fact]
@@ -377,11 +377,11 @@ public sealed class GitHubActionsCredentialTests
                 return new AzureHarness(new MockEntraIdOptions { TimeProvider = clock });
             case "conditional-access":
                 var blocked = new AzureHarness();
-                blocked.Entra.FailNext(1, 53003, 400);
+                blocked.Entra.FailNextRequests(1, MockEntraId.Error(53003, 400));
                 return blocked;
             default:
                 var harness = new AzureHarness();
-                harness.Entra.FailNext(1, 70021, 400);
+                harness.Entra.FailNextRequests(1, MockEntraId.Error(70021, 400));
                 return harness;
         }
     }

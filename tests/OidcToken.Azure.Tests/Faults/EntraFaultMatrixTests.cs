@@ -238,17 +238,17 @@ public sealed class EntraRecoveryTests(ITestOutputHelper output) : IDisposable
     [InlineData(50000, 503, 2)]
     public async Task Entra_transient_code_then_token(int aadsts, int status, int failures)
     {
-        _azure.Entra.FailNext(failures, aadsts, status);
+        _azure.Entra.FailNextRequests(failures, Testing.MockEntraId.Error(aadsts, status));
         var credential = _azure.Credential(o => o.Retry.MaxRetries = 2);
 
         var stopwatch = Stopwatch.StartNew();
         var token = await credential.GetTokenAsync(new TokenRequestContext([EntraSocketFaultTests.Storage]), CancellationToken.None);
         var elapsed = stopwatch.Elapsed;
 
-        output.WriteLine($"azure | AADSTS{aadsts} HTTP {status} x{failures}, then ok | token | attempts {_azure.Entra.TokenRequestCount} | {elapsed.TotalMilliseconds:0} ms | bound 3000 ms");
+        output.WriteLine($"azure | AADSTS{aadsts} HTTP {status} x{failures}, then ok | token | attempts {_azure.Entra.RequestCount} | {elapsed.TotalMilliseconds:0} ms | bound 3000 ms");
         Assert.True(_azure.Entra.IsValidAccessToken(token.Token, EntraSocketFaultTests.Storage));
-        Assert.Equal(failures + 1, _azure.Entra.TokenRequestCount);
-        Assert.Equal(failures + 1, _azure.Entra.TokenRequests.Select(r => r.AssertionId).Distinct().Count());
+        Assert.Equal(failures + 1, _azure.Entra.RequestCount);
+        Assert.Equal(failures + 1, _azure.Entra.Requests.Select(r => r.AssertionId).Distinct().Count());
         Assert.InRange(elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(3));
     }
 }

@@ -65,7 +65,7 @@ internal sealed class AzureHarness : IDisposable
             TokenSource = Source,
             Transport = Transport,
             DisableInstanceDiscovery = true,
-            AuthorityHost = Entra.AuthorityHost,
+            AuthorityHost = Entra.BaseAddress,
         };
         options.Retry.Delay = TimeSpan.FromMilliseconds(5);
         options.Retry.MaxDelay = TimeSpan.FromMilliseconds(20);

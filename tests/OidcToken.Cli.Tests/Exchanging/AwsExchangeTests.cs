@@ -18,7 +18,7 @@ public sealed class AwsExchangeTests : IDisposable
     }
 
     private string[] Args(params string[] more) =>
-        ["exchange", "aws", "--role-arn", RoleArn, "--endpoint", _sts.ServiceUrl.AbsoluteUri, .. more];
+        ["exchange", "aws", "--role-arn", RoleArn, "--endpoint", _sts.BaseAddress.AbsoluteUri, .. more];
 
     [Fact]
     public async Task Env_prints_the_three_credentials_and_the_region_only()
@@ -117,7 +117,7 @@ public sealed class AwsExchangeTests : IDisposable
     {
         using var sts = MockAwsSts.Start(new MockAwsStsOptions { SubjectPattern = "repo:other-org/*" });
 
-        var run = await _runner.RunAsync("exchange", "aws", "--role-arn", RoleArn, "--endpoint", sts.ServiceUrl.AbsoluteUri);
+        var run = await _runner.RunAsync("exchange", "aws", "--role-arn", RoleArn, "--endpoint", sts.BaseAddress.AbsoluteUri);
 
         Assert.Equal(7, run.ExitCode);
         Assert.Empty(run.Output);
@@ -133,7 +133,7 @@ public sealed class AwsExchangeTests : IDisposable
     [Fact]
     public async Task An_unusable_answer_exits_5()
     {
-        _sts.FailNextWithMalformedResponse(5);
+        _sts.FailNextRequests(5, MockHttpTargetFault.Html());
 
         var run = await _runner.RunAsync(Args());
 

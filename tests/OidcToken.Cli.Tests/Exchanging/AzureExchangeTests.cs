@@ -98,7 +98,7 @@ public sealed class AzureExchangeTests : IDisposable
         var run = await CliRun.RunAsync(context, "exchange", "azure");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal(1, entra.TokenRequestCount);
+        Assert.Equal(1, entra.RequestCount);
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed class AzureExchangeTests : IDisposable
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(0, _runner.Issuer.TokenRequestCount);
-        Assert.Equal(1, entra.TokenRequestCount);
+        Assert.Equal(1, entra.RequestCount);
     }
 
     [Fact]
@@ -154,6 +154,6 @@ public sealed class AzureExchangeTests : IDisposable
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("https authority host", run.Error, StringComparison.Ordinal);
-        Assert.Equal(0, entra.TokenRequestCount);
+        Assert.Equal(0, entra.RequestCount);
     }
 }

@@ -17,10 +17,10 @@ public sealed class GitHubGoogleCredentialTests
         var sts = Assert.Single(fixture.Google.Requests);
         Assert.Equal(MockGoogleEndpoint.Sts, sts.Endpoint);
         Assert.Equal("form", sts.BodyFormat);
-        Assert.Equal("//iam.googleapis.com/" + GoogleFixture.Provider, sts.Audience);
+        Assert.Equal("//iam.googleapis.com/" + GoogleFixture.Provider, sts.StsAudience);
         Assert.Equal("https://iam.googleapis.com/" + GoogleFixture.Provider, sts.SubjectTokenAudience);
         Assert.Equal(GitHubGoogleCredential.CloudPlatformScope, sts.Scope);
-        Assert.False(sts.HasAuthorizationHeader);
+        Assert.False(sts.HasAuthorization);
         Assert.Equal(200, sts.StatusCode);
         Assert.True(fixture.Issuer.TokenRequests[0].HadValidBearer);
         Assert.Equal("https://iam.googleapis.com/" + GoogleFixture.Provider, fixture.Issuer.TokenRequests[0].Audience);

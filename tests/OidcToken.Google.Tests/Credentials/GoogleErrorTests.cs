@@ -108,9 +108,9 @@ public sealed class GoogleErrorTests(ITestOutputHelper output)
     public async Task Invalid_sts_audience_error_explains_the_two_audiences()
     {
         using var fixture = new GoogleFixture();
-        fixture.Google.FailNextStsRequests(1, MockGoogleFault.StsError(
+        fixture.Google.FailNextRequests(1, MockGoogleCloud.StsError(
             "invalid_request",
-            "Invalid value for \"audience\". This value should be the full resource name of the Identity Provider."));
+            "Invalid value for \"audience\". This value should be the full resource name of the Identity Provider.").ForRequestsTo(fixture.Google.TokenUrl));
 
         var ex = await Assert.ThrowsAsync<OidcTokenException>(() => GitHubGoogleCredential.GetAccessTokenAsync(fixture.Configuration()));
         output.WriteLine(ex.Message);
@@ -141,7 +141,7 @@ public sealed class GoogleErrorTests(ITestOutputHelper output)
     public async Task Sts_5xx_is_exchange_failed()
     {
         using var fixture = new GoogleFixture();
-        fixture.Google.FailNextStsRequests(10, MockGoogleFault.ServiceUnavailable());
+        fixture.Google.FailNextRequests(10, MockGoogleCloud.ApiError(503, "UNAVAILABLE", "The service is currently unavailable.").ForRequestsTo(fixture.Google.TokenUrl));
 
         var ex = await Assert.ThrowsAsync<OidcTokenException>(() => GitHubGoogleCredential.GetAccessTokenAsync(fixture.Configuration()));
         output.WriteLine(ex.Message + " attempts at STS: " + fixture.Google.StsRequestCount);
@@ -156,7 +156,7 @@ public sealed class GoogleErrorTests(ITestOutputHelper output)
     {
         using var fixture = new GoogleFixture();
         using var elsewhere = MockGoogleCloud.Start();
-        fixture.Google.FailNextStsRequests(5, MockGoogleFault.Redirect(elsewhere.TokenUrl));
+        fixture.Google.FailNextRequests(5, MockHttpTargetFault.Redirect(elsewhere.TokenUrl).ForRequestsTo(fixture.Google.TokenUrl));
 
         var ex = await Assert.ThrowsAsync<OidcTokenException>(() => GitHubGoogleCredential.GetAccessTokenAsync(fixture.Configuration()));
         output.WriteLine(ex.ErrorCode + ": " + ex.Message);
@@ -168,7 +168,7 @@ public sealed class GoogleErrorTests(ITestOutputHelper output)
     public async Task Unusable_sts_answer_is_response_invalid()
     {
         using var fixture = new GoogleFixture();
-        fixture.Google.FailNextStsRequests(1, MockGoogleFault.UnusableAnswer());
+        fixture.Google.FailNextRequests(1, MockHttpTargetFault.Status(200, "{\"kind\":\"unexpected\"}").ForRequestsTo(fixture.Google.TokenUrl));
 
         var ex = await Assert.ThrowsAsync<OidcTokenException>(() => GitHubGoogleCredential.GetAccessTokenAsync(fixture.Configuration()));
         output.WriteLine(ex.ErrorCode + ": " + ex.Message);

@@ -204,15 +204,15 @@ public sealed class GoogleRecoveryTests(ITestOutputHelper output) : IDisposable
         _fixture.Google.ResetRequestLog();
         var iam = row.StartsWith("IAM", StringComparison.Ordinal);
         var fault = row.Contains("429", StringComparison.Ordinal)
-            ? MockGoogleFault.ApiError(429, "RESOURCE_EXHAUSTED", "Quota exceeded.")
-            : MockGoogleFault.ServiceUnavailable();
+            ? MockGoogleCloud.ApiError(429, "RESOURCE_EXHAUSTED", "Quota exceeded.")
+            : MockGoogleCloud.ApiError(503, "UNAVAILABLE", "The service is currently unavailable.");
         if (iam)
         {
-            _fixture.Google.FailNextImpersonationRequests(attempts - 1, fault);
+            _fixture.Google.FailNextRequests(attempts - 1, fault.ForRequestsTo(_fixture.Google.ImpersonationUrlBase));
         }
         else
         {
-            _fixture.Google.FailNextStsRequests(attempts - 1, fault);
+            _fixture.Google.FailNextRequests(attempts - 1, fault.ForRequestsTo(_fixture.Google.TokenUrl));
         }
 
         var configuration = _fixture.Configuration(iam ? GoogleFixture.ServiceAccountEmail : null);

@@ -1,6 +1,6 @@
 // Fuzz: the answers of Google's STS (token exchange) and IAM Credentials (generateAccessToken) are outside input, read
 // by Google.Apis.Auth, by SafeHttpClientFactory (the expiry, the kept error body) and by GoogleErrorTranslator. The mock
-// answers with MockGoogleFault.Status(<status>, <hostile body>): random text, deep nesting, huge numbers, token soup,
+// answers with MockHttpTargetFault.Status(<status>, <hostile body>): random text, deep nesting, huge numbers, token soup,
 // and mutations of Google's real success and error bodies (OAuth errors for STS, API errors for IAM; duplicate members,
 // non-string values, BOMs, NULs, lone surrogates, truncation, trailing garbage), mostly with HTTP 200 for the success
 // shape and 400 for the error shapes, otherwise any status 200–599 (redirects are refused, 1xx left to the fault matrix).
@@ -39,7 +39,7 @@ public sealed class GoogleResponseFuzz : IDisposable
         Gen.Select(Gen.Int[0, 3], Gen.Int[200, 599], HostileJson.Cases(templates), (pick, status, body) =>
             (pick == 0 ? status : body.Text.Contains("\"error\"", StringComparison.Ordinal) ? 400 : 200, body));
 
-    private async Task Campaign(Gen<(int Status, FuzzCase Body)> answers, Action<MockGoogleFault> enqueue, string? serviceAccount)
+    private async Task Campaign(Gen<(int Status, FuzzCase Body)> answers, Action<MockHttpTargetFault> enqueue, string? serviceAccount)
     {
         var configuration = _fixture.Configuration(serviceAccount);
         await answers.SampleAsync(
@@ -47,7 +47,7 @@ public sealed class GoogleResponseFuzz : IDisposable
             {
                 var status = answer.Status is >= 300 and < 400 ? 200 : answer.Status;
                 var what = $"HTTP {status}, {answer.Body}";
-                enqueue(MockGoogleFault.Status(status, answer.Body.Text));
+                enqueue(MockHttpTargetFault.Status(status, answer.Body.Text));
                 var error = await FuzzKit.Bounded(
                     () => GitHubGoogleCredential.GetAccessTokenWithPolicyAsync(configuration, null, OneAttempt, TimeProvider.System, CancellationToken.None), what);
                 if (FuzzKit.AssertDocumented(error, what) is { } documented)
@@ -71,20 +71,20 @@ public sealed class GoogleResponseFuzz : IDisposable
         // DateTimeOffset.AddSeconds in SafeHttpClientFactory, and an expireTime that is no date made Google.Apis.Auth throw
         // FormatException, which passed through untranslated.
         var configuration = _fixture.Configuration(GoogleFixture.ServiceAccountEmail);
-        _fixture.Google.FailNextStsRequests(1, MockGoogleFault.Status(400, "{\"error\":\"invalid_grant\",\"error_description\":\"\\ud800\"}"));
+        _fixture.Google.FailNextRequests(1, MockHttpTargetFault.Status(400, "{\"error\":\"invalid_grant\",\"error_description\":\"\\ud800\"}").ForRequestsTo(_fixture.Google.TokenUrl));
         var sts = await Assert.ThrowsAsync<OidcTokenException>(() => GitHubGoogleCredential.GetAccessTokenAsync(configuration));
         Assert.Equal(OidcTokenErrorCode.ExchangeRefused, sts.ErrorCode);
 
-        _fixture.Google.FailNextImpersonationRequests(1, MockGoogleFault.Status(403, "{\"error\":{\"code\":403,\"status\":\"\\udc00\",\"message\":\"x\"}}"));
+        _fixture.Google.FailNextRequests(1, MockHttpTargetFault.Status(403, "{\"error\":{\"code\":403,\"status\":\"\\udc00\",\"message\":\"x\"}}").ForRequestsTo(_fixture.Google.ImpersonationUrlBase));
         var iam = await Assert.ThrowsAsync<OidcTokenException>(() => GitHubGoogleCredential.GetAccessTokenAsync(configuration));
         Assert.Equal(OidcTokenErrorCode.ExchangeRefused, iam.ErrorCode);
 
-        _fixture.Google.FailNextStsRequests(1, MockGoogleFault.Status(200, "{\"access_token\":\"fuzz-google-access-token-0123456789\",\"token_type\":\"Bearer\",\"expires_in\":9223372036854775807}"));
+        _fixture.Google.FailNextRequests(1, MockHttpTargetFault.Status(200, "{\"access_token\":\"fuzz-google-access-token-0123456789\",\"token_type\":\"Bearer\",\"expires_in\":9223372036854775807}").ForRequestsTo(_fixture.Google.TokenUrl));
         var token = await GitHubGoogleCredential.GetAccessTokenAsync(_fixture.Configuration());
         Assert.Equal("fuzz-google-access-token-0123456789", token.RevealToken());
         Assert.Null(token.ExpiresAt);
 
-        _fixture.Google.FailNextImpersonationRequests(1, MockGoogleFault.Status(200, "{\"accessToken\":\"fuzz-google-sa-token-0123456789\",\"expireTime\":\"not a date\"}"));
+        _fixture.Google.FailNextRequests(1, MockHttpTargetFault.Status(200, "{\"accessToken\":\"fuzz-google-sa-token-0123456789\",\"expireTime\":\"not a date\"}").ForRequestsTo(_fixture.Google.ImpersonationUrlBase));
         var invalid = await Assert.ThrowsAsync<OidcTokenException>(() => GitHubGoogleCredential.GetAccessTokenAsync(configuration));
         Assert.Equal(OidcTokenErrorCode.ExchangeResponseInvalid, invalid.ErrorCode);
     }
@@ -92,12 +92,12 @@ public sealed class GoogleResponseFuzz : IDisposable
     [Fact]
     public async Task Sts_answers()
     {
-        await Campaign(Answers(StsSuccess, StsRefusal), fault => _fixture.Google.FailNextStsRequests(1, fault), serviceAccount: null);
+        await Campaign(Answers(StsSuccess, StsRefusal), fault => _fixture.Google.FailNextRequests(1, fault.ForRequestsTo(_fixture.Google.TokenUrl)), serviceAccount: null);
     }
 
     [Fact]
     public async Task Iam_credentials_answers()
     {
-        await Campaign(Answers(IamSuccess, IamRefusal), fault => _fixture.Google.FailNextImpersonationRequests(1, fault), GoogleFixture.ServiceAccountEmail);
+        await Campaign(Answers(IamSuccess, IamRefusal), fault => _fixture.Google.FailNextRequests(1, fault.ForRequestsTo(_fixture.Google.ImpersonationUrlBase)), GoogleFixture.ServiceAccountEmail);
     }
 }

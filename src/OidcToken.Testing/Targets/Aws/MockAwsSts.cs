@@ -6,29 +6,26 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using WireMock;
-using WireMock.Logging;
-using WireMock.RequestBuilders;
-using WireMock.Server;
-using WireMock.Settings;
 
 namespace OidcToken.Testing;
 
 /// <summary>
-/// A test double of AWS STS <c>AssumeRoleWithWebIdentity</c> on 127.0.0.1, for the AWS SDK pointed at it with
+/// A test double of AWS STS <c>AssumeRoleWithWebIdentity</c> and <c>GetCallerIdentity</c> on 127.0.0.1, for the AWS SDK pointed at it with
 /// <c>ServiceURL</c> (or <c>AWS_ENDPOINT_URL_STS</c>). It takes the SDK's form-encoded <c>POST /</c>, checks the web
 /// identity token the way the role's IAM OIDC provider and trust policy would (a JWT, its <c>iss</c>, <c>aud</c> among the
 /// client ids, not expired, <c>sub</c> matching the trust policy's pattern) and answers with STS's real XML:
 /// <c>AssumeRoleWithWebIdentityResponse</c> with random credentials, or an <c>ErrorResponse</c> with STS's error codes
 /// (<c>AccessDenied</c>, <c>InvalidIdentityToken</c>, <c>ExpiredTokenException</c>, <c>ValidationError</c>, …).
-/// Every member is thread-safe.
+/// <c>GetCallerIdentity</c>, signed with credentials the mock issued, answers their assumed-role ARN; unknown access keys
+/// get <c>InvalidClientTokenId</c> and expired ones <c>ExpiredToken</c>. Every member is thread-safe.
 /// </summary>
 /// <remarks>
 /// Token signatures are not verified (the mock trusts any issuer's signing keys); use <see cref="MockAwsStsOptions.ExpectedIssuer"/>
-/// to check the issuer. The mock never logs or keeps the web identity token or the credentials it hands out:
-/// <see cref="Requests"/> records only the request's non-secret fields and the token's <c>sub</c> and <c>aud</c>.
+/// to check the issuer. Nor are <c>GetCallerIdentity</c>'s SigV4 signatures: the mock checks that the access key id in
+/// the <c>Authorization</c> header and the <c>X-Amz-Security-Token</c> are a pair it issued and have not expired. The mock never logs or keeps the web identity token or the credentials it hands out:
+/// <see cref="MockHttpTarget{TRequest}.Requests"/> records only the request's non-secret fields and the token's <c>sub</c> and <c>aud</c>.
 /// </remarks>
-public sealed partial class MockAwsSts : IDisposable
+public sealed partial class MockAwsSts : MockHttpTarget<MockStsRequest>
 {
     /// <summary>STS's XML namespace, used by every answer.</summary>
     public const string XmlNamespace = "https://sts.amazonaws.com/doc/2011-06-15/";
@@ -36,22 +33,18 @@ public sealed partial class MockAwsSts : IDisposable
     private const string NotAuthorized = "Not authorized to perform sts:AssumeRoleWithWebIdentity";
     private const string Xml = "text/xml";
 
-    private readonly WireMockServer _server;
     private readonly TimeProvider _time;
     private readonly HashSet<string> _audiences;
     private readonly string? _expectedIssuer;
     private readonly int _maxSessionSeconds;
     private readonly string? _accountId;
     private readonly Lock _lock = new();
-    private readonly Queue<Fault> _faults = new();
-    private readonly List<MockStsRequest> _requests = [];
+    private readonly Dictionary<string, IssuedCredentials> _issued = new(StringComparer.Ordinal);
     private string? _subjectPattern;
     private TimeSpan? _credentialLifetime;
-    private int _disposed;
 
-    private MockAwsSts(MockAwsStsOptions options, WireMockServer server)
+    private MockAwsSts(MockAwsStsOptions options)
     {
-        _server = server;
         _time = options.TimeProvider;
         _audiences = new HashSet<string>(options.AllowedAudiences, StringComparer.Ordinal);
         _expectedIssuer = options.ExpectedIssuer;
@@ -59,14 +52,7 @@ public sealed partial class MockAwsSts : IDisposable
         _accountId = options.AccountId;
         _subjectPattern = options.SubjectPattern;
         _credentialLifetime = options.CredentialLifetime;
-        ServiceUrl = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{server.Ports[0]}/"));
-        _server
-            .Given(Request.Create().WithPath("/"))
-            .RespondWith(new DelegateResponseProvider((context, request) => Task.FromResult<IResponseMessage>(Respond(context.Request.Method, request.Body).Response)));
     }
-
-    /// <summary>The mock's address, <c>http://127.0.0.1:&lt;port&gt;/</c>: the SDK's <c>ServiceURL</c> or <c>AWS_ENDPOINT_URL_STS</c>.</summary>
-    public Uri ServiceUrl { get; }
 
     /// <summary>
     /// The trust policy's <c>sub</c> condition as an IAM <c>StringLike</c> pattern (<c>*</c>, <c>?</c>); a token whose
@@ -100,30 +86,6 @@ public sealed partial class MockAwsSts : IDisposable
             lock (_lock)
             {
                 _credentialLifetime = value;
-            }
-        }
-    }
-
-    /// <summary>How many requests reached the mock (including refused and faulted ones) since start or <see cref="ResetRequestLog"/>.</summary>
-    public int RequestCount
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _requests.Count;
-            }
-        }
-    }
-
-    /// <summary>The requests received, oldest first (a snapshot).</summary>
-    public IReadOnlyList<MockStsRequest> Requests
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _requests.ToArray();
             }
         }
     }
@@ -164,107 +126,33 @@ public sealed partial class MockAwsSts : IDisposable
         }
 
         ArgumentNullException.ThrowIfNull(options.TimeProvider, "options.TimeProvider");
-        var server = WireMockServer.Start(new WireMockServerSettings
-        {
-            Urls = [string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{options.Port}")],
-            StartAdminInterface = false,
-            Logger = new WireMockNullLogger(),
-            MaxRequestLogCount = 0,
-        });
-        try
-        {
-            return new MockAwsSts(options, server);
-        }
-        catch
-        {
-            server.Dispose();
-            throw;
-        }
+        var mock = new MockAwsSts(options);
+        mock.Host = HttpTargetHost.Start(options.Port, options.TimeProvider, mock.Handle, handlerTakesFaults: true);
+        return mock;
     }
 
     /// <summary>
-    /// Makes the next <paramref name="count"/> requests fail with STS's <c>ErrorResponse</c> XML carrying
-    /// <paramref name="errorCode"/> (for example <c>IDPCommunicationError</c>, <c>Throttling</c>, <c>AccessDenied</c>,
-    /// <c>ExpiredTokenException</c>) and HTTP <paramref name="statusCode"/>; later requests are served normally. Faults
-    /// apply before any check, and calls queue up in order. A null or empty code sends the status with an empty body.
+    /// STS's <c>ErrorResponse</c> XML carrying <paramref name="errorCode"/> (for example <c>IDPCommunicationError</c>,
+    /// <c>Throttling</c>, <c>AccessDenied</c>, <c>ExpiredTokenException</c>) and HTTP <paramref name="statusCode"/>, for
+    /// <see cref="MockHttpTarget.FailNextRequests"/>. Faults apply before any check. A null or empty code sends the status
+    /// with an empty body.
     /// </summary>
-    /// <param name="count">How many requests fail; at least 1.</param>
     /// <param name="errorCode">The STS error code, or null/empty for a bare status.</param>
     /// <param name="statusCode">The HTTP status, 300–599. Default 400 (what STS uses for most errors; 403 for <c>AccessDenied</c> and <c>IDPRejectedClaim</c>).</param>
     /// <param name="message">The error message; default a fixed text per code.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1, or <paramref name="statusCode"/> is outside 300–599.</exception>
-    /// <exception cref="ObjectDisposedException">The mock was disposed.</exception>
-    public void FailNext(int count, string? errorCode, int statusCode = 400, string? message = null)
+    /// <returns>The fault.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="statusCode"/> is outside 300–599.</exception>
+    public static MockHttpTargetFault Error(string? errorCode, int statusCode = 400, string? message = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 300);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        lock (_lock)
+        if (string.IsNullOrEmpty(errorCode))
         {
-            _faults.Enqueue(new Fault(count, errorCode, statusCode, message ?? DefaultMessage(errorCode), Malformed: false));
-        }
-    }
-
-    /// <summary>Makes the next <paramref name="count"/> requests get HTTP 200 with a body that is not STS's XML.</summary>
-    /// <param name="count">How many requests get it; at least 1.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1.</exception>
-    /// <exception cref="ObjectDisposedException">The mock was disposed.</exception>
-    public void FailNextWithMalformedResponse(int count)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        lock (_lock)
-        {
-            _faults.Enqueue(new Fault(count, null, 200, string.Empty, Malformed: true));
-        }
-    }
-
-    /// <summary>
-    /// Makes the next <paramref name="count"/> requests get HTTP <paramref name="statusCode"/> with the exact text
-    /// <paramref name="body"/> (UTF-8) as <paramref name="contentType"/>, whatever it holds: hostile or broken XML for
-    /// fuzzing the client's parsing. Faults apply before any check, and calls queue up in order.
-    /// </summary>
-    /// <param name="count">How many requests get it; at least 1.</param>
-    /// <param name="statusCode">The HTTP status, 200–599.</param>
-    /// <param name="body">The body text.</param>
-    /// <param name="contentType">The <c>Content-Type</c>. Default <c>text/xml</c>.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1, or <paramref name="statusCode"/> is outside 200–599.</exception>
-    /// <exception cref="ArgumentNullException"><paramref name="body"/> or <paramref name="contentType"/> is null.</exception>
-    /// <exception cref="ObjectDisposedException">The mock was disposed.</exception>
-    public void FailNextWithBody(int count, int statusCode, string body, string contentType = "text/xml")
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 200);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
-        ArgumentNullException.ThrowIfNull(body);
-        ArgumentNullException.ThrowIfNull(contentType);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        lock (_lock)
-        {
-            _faults.Enqueue(new Fault(count, null, statusCode, string.Empty, Malformed: false) { Body = body, ContentType = contentType });
-        }
-    }
-
-    /// <summary>Clears <see cref="Requests"/>. Queued faults stay queued.</summary>
-    public void ResetRequestLog()
-    {
-        lock (_lock)
-        {
-            _requests.Clear();
-        }
-    }
-
-    /// <summary>Stops listening.</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
+            return MockHttpTargetFault.Status(statusCode);
         }
 
-        _server.Stop();
-        _server.Dispose();
+        var text = message ?? DefaultMessage(errorCode);
+        return MockHttpTargetFault.Error("Error(" + errorCode + ")", statusCode, errorCode, render: _ => ErrorAnswer(errorCode, text, statusCode));
     }
 
     /// <summary>Whether <paramref name="value"/> matches an IAM <c>StringLike</c> pattern (<c>*</c> any run, <c>?</c> one character, case-sensitive).</summary>
@@ -376,10 +264,11 @@ public sealed partial class MockAwsSts : IDisposable
             root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }
 
-    private ResponseMessageWithCode Respond(string method, string? body)
+    private TargetAnswer? Handle(TargetCall call)
     {
-        var receivedAt = _time.GetUtcNow();
-        var form = ParseForm(body);
+        var receivedAt = call.Now;
+        var method = call.Method;
+        var form = ParseForm(call.Body);
         form.TryGetValue("Action", out var action);
         form.TryGetValue("RoleArn", out var roleArn);
         form.TryGetValue("RoleSessionName", out var sessionName);
@@ -393,28 +282,26 @@ public sealed partial class MockAwsSts : IDisposable
         }
 
         var claims = string.IsNullOrEmpty(token) ? null : ReadToken(token);
-        var result = Decide(method, action, roleArn, sessionName, token, duration, claims, receivedAt);
-        lock (_lock)
-        {
-            _requests.Add(new MockStsRequest(
-                action,
-                roleArn,
-                sessionName,
-                duration,
-                policy,
-                policyArns,
-                !string.IsNullOrEmpty(token),
-                claims?.Subject,
-                claims?.Audience,
-                result.Status,
-                result.ErrorCode,
-                receivedAt));
-        }
-
-        return result;
+        var (answer, errorCode) = call.TakeFault() is { } fault
+            ? (null, fault.Code)
+            : Decide(call, method, action, roleArn, sessionName, token, duration, claims, receivedAt);
+        call.Entry = facts => new MockStsRequest(
+            facts,
+            action,
+            roleArn,
+            sessionName,
+            duration,
+            policy,
+            policyArns,
+            !string.IsNullOrEmpty(token),
+            claims?.Subject,
+            claims?.Audience,
+            errorCode);
+        return answer;
     }
 
-    private ResponseMessageWithCode Decide(
+    private (TargetAnswer Answer, string? ErrorCode) Decide(
+        TargetCall call,
         string method,
         string? action,
         string? roleArn,
@@ -424,68 +311,41 @@ public sealed partial class MockAwsSts : IDisposable
         (string? Issuer, string? Subject, string? Audience, IReadOnlyList<string> Audiences, long? Expiry)? claims,
         DateTimeOffset now)
     {
-        Fault? fault = null;
-        lock (_lock)
+        if (string.Equals(action, "GetCallerIdentity", StringComparison.Ordinal))
         {
-            if (_faults.TryPeek(out var next))
-            {
-                next.Remaining--;
-                if (next.Remaining == 0)
-                {
-                    _faults.Dequeue();
-                }
-
-                fault = next;
-            }
-        }
-
-        if (fault is not null)
-        {
-            if (fault.Body is not null)
-            {
-                return new(Responses.Text(fault.Status, fault.Body, fault.ContentType ?? Xml), fault.Status, null);
-            }
-
-            if (fault.Malformed)
-            {
-                return new(Responses.Text(200, "<html><body>Service temporarily rerouted</body></html>", "text/html"), 200, null);
-            }
-
-            return string.IsNullOrEmpty(fault.Code)
-                ? new(Responses.Empty(fault.Status), fault.Status, null)
-                : Error(fault.Code, fault.Message, fault.Status);
+            return CallerIdentity(call, now);
         }
 
         if (!string.Equals(method, "POST", StringComparison.OrdinalIgnoreCase))
         {
-            return Error("InvalidAction", "STS accepts POST for AssumeRoleWithWebIdentity.", 400);
+            return Refuse("InvalidAction", "STS accepts POST for AssumeRoleWithWebIdentity.", 400);
         }
 
         if (!string.Equals(action, "AssumeRoleWithWebIdentity", StringComparison.Ordinal))
         {
-            return Error("InvalidAction", "Could not find operation " + (action ?? "(none)") + " for version 2011-06-15", 400);
+            return Refuse("InvalidAction", "Could not find operation " + (action ?? "(none)") + " for version 2011-06-15", 400);
         }
 
         if (string.IsNullOrEmpty(roleArn) || string.IsNullOrEmpty(sessionName) || string.IsNullOrEmpty(token))
         {
             var missing = string.IsNullOrEmpty(roleArn) ? "roleArn" : string.IsNullOrEmpty(sessionName) ? "roleSessionName" : "webIdentityToken";
-            return Error("ValidationError", "1 validation error detected: Value null at '" + missing + "' failed to satisfy constraint: Member must not be null", 400);
+            return Refuse("ValidationError", "1 validation error detected: Value null at '" + missing + "' failed to satisfy constraint: Member must not be null", 400);
         }
 
         var role = RoleArnPattern().Match(roleArn);
         if (!role.Success)
         {
-            return Error("ValidationError", "1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must be a valid IAM role ARN", 400);
+            return Refuse("ValidationError", "1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must be a valid IAM role ARN", 400);
         }
 
         if (!SessionNamePattern().IsMatch(sessionName))
         {
-            return Error("ValidationError", "1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*", 400);
+            return Refuse("ValidationError", "1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*", 400);
         }
 
         if (duration is { } seconds && (seconds < 900 || seconds > _maxSessionSeconds))
         {
-            return Error(
+            return Refuse(
                 "ValidationError",
                 seconds < 900
                     ? "1 validation error detected: Value at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900"
@@ -495,23 +355,23 @@ public sealed partial class MockAwsSts : IDisposable
 
         if (claims is not { } c)
         {
-            return Error("InvalidIdentityToken", "Couldn't parse the provided JWT", 400);
+            return Refuse("InvalidIdentityToken", "Couldn't parse the provided JWT", 400);
         }
 
         if (_expectedIssuer is not null && !string.Equals(c.Issuer, _expectedIssuer, StringComparison.Ordinal))
         {
-            return Error("InvalidIdentityToken", "No OpenIDConnect provider found in your account for " + (c.Issuer ?? "(no iss)"), 400);
+            return Refuse("InvalidIdentityToken", "No OpenIDConnect provider found in your account for " + (c.Issuer ?? "(no iss)"), 400);
         }
 
         if (!c.Audiences.Any(_audiences.Contains))
         {
-            return Error("InvalidIdentityToken", "Incorrect token audience", 400);
+            return Refuse("InvalidIdentityToken", "Incorrect token audience", 400);
         }
 
         var unixNow = now.ToUnixTimeSeconds();
         if (c.Expiry is not { } exp || exp <= unixNow)
         {
-            return Error(
+            return Refuse(
                 "ExpiredTokenException",
                 string.Create(CultureInfo.InvariantCulture, $"Token expired: current date/time {unixNow} must be before the expiration date/time {c.Expiry ?? 0}"),
                 400);
@@ -520,39 +380,91 @@ public sealed partial class MockAwsSts : IDisposable
         var pattern = SubjectPattern;
         if (pattern is not null && (c.Subject is null || !StringLike(pattern, c.Subject)))
         {
-            return Error("AccessDenied", NotAuthorized, 403);
+            return Refuse("AccessDenied", NotAuthorized, 403);
         }
 
         var lifetime = CredentialLifetime ?? TimeSpan.FromSeconds(duration ?? 3600);
         var account = _accountId ?? role.Groups["account"].Value;
         var roleName = role.Groups["name"].Value;
+        var assumedRoleArn = "arn:aws:sts::" + account + ":assumed-role/" + roleName + "/" + sessionName;
+        var assumedRoleId = "AROA" + RandomText("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 17) + ":" + sessionName;
+        var sessionToken = Registered(RandomText("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 356), "AWS session token");
+        var accessKeyId = "ASIA" + RandomText("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16);
+        var expiration = now.Add(lifetime);
+        lock (_lock)
+        {
+            _issued[accessKeyId] = new IssuedCredentials(sessionToken, expiration, assumedRoleArn, assumedRoleId, account);
+        }
+
         var xml = new StringBuilder()
             .Append("<AssumeRoleWithWebIdentityResponse xmlns=\"").Append(XmlNamespace).Append("\">\n")
             .Append("  <AssumeRoleWithWebIdentityResult>\n")
             .Append("    <SubjectFromWebIdentityToken>").Append(SecurityElement.Escape(c.Subject ?? string.Empty)).Append("</SubjectFromWebIdentityToken>\n")
             .Append("    <Audience>").Append(SecurityElement.Escape(c.Audience ?? string.Empty)).Append("</Audience>\n")
             .Append("    <AssumedRoleUser>\n")
-            .Append("      <Arn>arn:aws:sts::").Append(account).Append(":assumed-role/").Append(SecurityElement.Escape(roleName)).Append('/').Append(SecurityElement.Escape(sessionName)).Append("</Arn>\n")
-            .Append("      <AssumedRoleId>AROA").Append(RandomText("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 17)).Append(':').Append(SecurityElement.Escape(sessionName)).Append("</AssumedRoleId>\n")
+            .Append("      <Arn>").Append(SecurityElement.Escape(assumedRoleArn)).Append("</Arn>\n")
+            .Append("      <AssumedRoleId>").Append(SecurityElement.Escape(assumedRoleId)).Append("</AssumedRoleId>\n")
             .Append("    </AssumedRoleUser>\n")
             .Append("    <Credentials>\n")
-            .Append("      <SessionToken>").Append(Registered(RandomText("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 356), "AWS session token")).Append("</SessionToken>\n")
+            .Append("      <SessionToken>").Append(sessionToken).Append("</SessionToken>\n")
             .Append("      <SecretAccessKey>").Append(Registered(RandomText("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40), "AWS secret access key")).Append("</SecretAccessKey>\n")
-            .Append("      <Expiration>").Append(now.Add(lifetime).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)).Append("</Expiration>\n")
-            .Append("      <AccessKeyId>ASIA").Append(RandomText("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)).Append("</AccessKeyId>\n")
+            .Append("      <Expiration>").Append(expiration.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)).Append("</Expiration>\n")
+            .Append("      <AccessKeyId>").Append(accessKeyId).Append("</AccessKeyId>\n")
             .Append("    </Credentials>\n")
             .Append("    <Provider>arn:aws:iam::").Append(account).Append(":oidc-provider/token.actions.githubusercontent.com</Provider>\n")
             .Append("  </AssumeRoleWithWebIdentityResult>\n")
             .Append("  <ResponseMetadata>\n    <RequestId>").Append(Guid.NewGuid().ToString("D")).Append("</RequestId>\n  </ResponseMetadata>\n")
             .Append("</AssumeRoleWithWebIdentityResponse>\n");
-        return new(Responses.Text(200, xml.ToString(), Xml), 200, null);
+        return (new TargetAnswer(200, xml.ToString(), Xml), null);
     }
 
-    private static ResponseMessageWithCode Error(string code, string message, int status)
+    private static (TargetAnswer Answer, string? ErrorCode) Refuse(string code, string message, int status) => (ErrorAnswer(code, message, status), code);
+
+    private static TargetAnswer ErrorAnswer(string code, string message, int status) =>
+        new TargetAnswer(status, ErrorXml(code, message, status), Xml).With("x-amzn-RequestId", Guid.NewGuid().ToString("D"));
+
+    /// <summary>
+    /// <c>GetCallerIdentity</c>: the access key id is read from the SigV4 <c>Authorization</c> header (the signature is not
+    /// checked) and must be one this mock issued, with its session token, and not expired.
+    /// </summary>
+    private (TargetAnswer Answer, string? ErrorCode) CallerIdentity(TargetCall call, DateTimeOffset now)
     {
-        var response = Responses.Text(status, ErrorXml(code, message, status), Xml);
-        response.AddHeader("x-amzn-RequestId", Guid.NewGuid().ToString("D"));
-        return new(response, status, code);
+        var authorization = call.Header("Authorization");
+        if (string.IsNullOrEmpty(authorization))
+        {
+            return Refuse("MissingAuthenticationToken", "Request is missing Authentication Token", 403);
+        }
+
+        var credential = SigV4AccessKey().Match(authorization);
+        IssuedCredentials? issued = null;
+        if (credential.Success)
+        {
+            lock (_lock)
+            {
+                _issued.TryGetValue(credential.Groups["key"].Value, out issued);
+            }
+        }
+
+        if (issued is null || !string.Equals(call.Header("X-Amz-Security-Token"), issued.SessionToken, StringComparison.Ordinal))
+        {
+            return Refuse("InvalidClientTokenId", "The security token included in the request is invalid.", 403);
+        }
+
+        if (issued.Expiration <= now)
+        {
+            return Refuse("ExpiredToken", "The security token included in the request is expired", 400);
+        }
+
+        var xml = new StringBuilder()
+            .Append("<GetCallerIdentityResponse xmlns=\"").Append(XmlNamespace).Append("\">\n")
+            .Append("  <GetCallerIdentityResult>\n")
+            .Append("    <Arn>").Append(SecurityElement.Escape(issued.Arn)).Append("</Arn>\n")
+            .Append("    <UserId>").Append(SecurityElement.Escape(issued.UserId)).Append("</UserId>\n")
+            .Append("    <Account>").Append(issued.Account).Append("</Account>\n")
+            .Append("  </GetCallerIdentityResult>\n")
+            .Append("  <ResponseMetadata>\n    <RequestId>").Append(Guid.NewGuid().ToString("D")).Append("</RequestId>\n  </ResponseMetadata>\n")
+            .Append("</GetCallerIdentityResponse>\n");
+        return (new TargetAnswer(200, xml.ToString(), Xml), null);
     }
 
     [GeneratedRegex(@"^arn:aws[a-z-]*:iam::(?<account>[0-9]{12}):role/(?:[A-Za-z0-9_+=,.@-]+/)*(?<name>[A-Za-z0-9_+=,.@-]+)\z", RegexOptions.CultureInvariant)]
@@ -564,15 +476,8 @@ public sealed partial class MockAwsSts : IDisposable
     [GeneratedRegex(@"^[0-9]{12}\z", RegexOptions.CultureInvariant)]
     private static partial Regex AccountIdPattern();
 
-    private sealed record Fault(int Count, string? Code, int Status, string Message, bool Malformed)
-    {
-        public int Remaining { get; set; } = Count;
+    [GeneratedRegex(@"Credential=(?<key>[A-Z0-9]+)/", RegexOptions.CultureInvariant)]
+    private static partial Regex SigV4AccessKey();
 
-        /// <summary>A verbatim body (<see cref="FailNextWithBody"/>), or null.</summary>
-        public string? Body { get; init; }
-
-        public string? ContentType { get; init; }
-    }
-
-    private readonly record struct ResponseMessageWithCode(ResponseMessage Response, int Status, string? ErrorCode);
+    private sealed record IssuedCredentials(string SessionToken, DateTimeOffset Expiration, string Arn, string UserId, string Account);
 }

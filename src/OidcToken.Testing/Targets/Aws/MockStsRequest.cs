@@ -1,12 +1,13 @@
 namespace OidcToken.Testing;
 
 /// <summary>
-/// One request <see cref="MockAwsSts"/> received, as recorded in <see cref="MockAwsSts.Requests"/>. It never holds the
+/// One request <see cref="MockAwsSts"/> received, as recorded in <see cref="MockHttpTarget{TRequest}.Requests"/>. It never holds the
 /// web identity token: only whether one was sent and the claims a trust policy compares.
 /// </summary>
-public sealed class MockStsRequest
+public sealed class MockStsRequest : MockHttpTargetRequest
 {
     internal MockStsRequest(
+        MockHttpTargetRequest facts,
         string? action,
         string? roleArn,
         string? roleSessionName,
@@ -16,9 +17,8 @@ public sealed class MockStsRequest
         bool hadWebIdentityToken,
         string? tokenSubject,
         string? tokenAudience,
-        int statusCode,
-        string? errorCode,
-        DateTimeOffset receivedAt)
+        string? errorCode)
+        : base(facts)
     {
         Action = action;
         RoleArn = roleArn;
@@ -29,12 +29,10 @@ public sealed class MockStsRequest
         HadWebIdentityToken = hadWebIdentityToken;
         TokenSubject = tokenSubject;
         TokenAudience = tokenAudience;
-        StatusCode = statusCode;
         ErrorCode = errorCode;
-        ReceivedAt = receivedAt;
     }
 
-    /// <summary>The form field <c>Action</c>, for example <c>AssumeRoleWithWebIdentity</c>.</summary>
+    /// <summary>The form field <c>Action</c>: <c>AssumeRoleWithWebIdentity</c> or <c>GetCallerIdentity</c>.</summary>
     public string? Action { get; }
 
     /// <summary>The form field <c>RoleArn</c>.</summary>
@@ -61,12 +59,6 @@ public sealed class MockStsRequest
     /// <summary>The <c>aud</c> of the web identity token, when it could be decoded (the first one when it is an array).</summary>
     public string? TokenAudience { get; }
 
-    /// <summary>The HTTP status the mock answered with.</summary>
-    public int StatusCode { get; }
-
     /// <summary>The STS error code the mock answered with (for example <c>AccessDenied</c>); <see langword="null"/> on success.</summary>
     public string? ErrorCode { get; }
-
-    /// <summary>When the request arrived, by the mock's clock.</summary>
-    public DateTimeOffset ReceivedAt { get; }
 }

@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -18,9 +17,9 @@ namespace OidcToken.Testing;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Why an <see cref="HttpMessageHandler"/> and not a WireMock server like the other mocks: Azure.Identity and MSAL refuse
-/// an authority that is not https, so a loopback http server cannot stand in for Entra. Instead the credential keeps its
-/// real https authority and its Azure.Core pipeline is routed here in process, with
+/// It runs on the same host as the other mocks, but reached in process rather than on a loopback port: Azure.Identity and
+/// MSAL refuse an authority that is not https, so a loopback http server cannot stand in for Entra. Instead the credential
+/// keeps its real https authority (<see cref="MockHttpTarget.BaseAddress"/>) and its Azure.Core pipeline is routed here, with
 /// <c>options.Transport = new HttpClientTransport(mock.CreateHttpClient())</c> (and
 /// <c>DisableInstanceDiscovery = true</c>). Nothing goes to the network and no certificate check is turned off.
 /// </para>
@@ -37,7 +36,7 @@ namespace OidcToken.Testing;
 /// <see cref="IsValidAccessToken"/> recognises.
 /// </para>
 /// </remarks>
-public sealed class MockEntraId
+public sealed class MockEntraId : MockHttpTarget<MockEntraTokenRequest>
 {
     /// <summary>The <c>client_assertion_type</c> a federated credential request must carry.</summary>
     public const string JwtBearerAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -47,8 +46,6 @@ public sealed class MockEntraId
 
     private readonly MockEntraIdOptions _options;
     private readonly Lock _gate = new();
-    private readonly Queue<(int AadstsCode, int Status)> _faults = new();
-    private readonly List<MockEntraTokenRequest> _requests = [];
     private readonly Dictionary<string, (string Scope, DateTimeOffset ExpiresOn)> _issued = new(StringComparer.Ordinal);
     private readonly List<string> _unexpectedRequests = [];
     private int _instanceDiscovery;
@@ -85,6 +82,7 @@ public sealed class MockEntraId
             AccessTokenLifetime = source.AccessTokenLifetime,
             TimeProvider = source.TimeProvider,
         };
+        Host = HttpTargetHost.InProcess(_options.AuthorityHost, _options.TimeProvider, Handle);
     }
 
     /// <summary>The tenant the mock accepts.</summary>
@@ -92,33 +90,6 @@ public sealed class MockEntraId
 
     /// <summary>The app (client) id the mock accepts.</summary>
     public string ClientId => _options.ClientId;
-
-    /// <summary>The authority host the mock answers for.</summary>
-    public Uri AuthorityHost => _options.AuthorityHost;
-
-    /// <summary>How many requests reached the token endpoint (including refused and faulted ones).</summary>
-    public int TokenRequestCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _requests.Count;
-            }
-        }
-    }
-
-    /// <summary>The token endpoint's requests, oldest first (a snapshot).</summary>
-    public IReadOnlyList<MockEntraTokenRequest> TokenRequests
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _requests];
-            }
-        }
-    }
 
     /// <summary>
     /// How many requests were neither for the token endpoint nor instance discovery (for example OpenID metadata);
@@ -162,7 +133,7 @@ public sealed class MockEntraId
     /// Azure.Core <c>HttpClientTransport</c>; see <see cref="CreateHttpClient"/>.
     /// </summary>
     /// <returns>A new handler bound to this mock.</returns>
-    public HttpMessageHandler CreateHandler() => new EntraHandler(this);
+    public HttpMessageHandler CreateHandler() => Host.CreateHandler();
 
     /// <summary>
     /// Creates an <see cref="HttpClient"/> over <see cref="CreateHandler"/>, ready for
@@ -172,30 +143,32 @@ public sealed class MockEntraId
     public HttpClient CreateHttpClient() => new(CreateHandler(), disposeHandler: true);
 
     /// <summary>
-    /// Fails the next <paramref name="count"/> token requests with Entra's error for <paramref name="aadstsCode"/>
-    /// (<c>temporarily_unavailable</c> for the transient codes 90006, 90024, 90033, 90090 and for HTTP 5xx;
-    /// <c>invalid_request</c> otherwise). Status 0 simulates a network failure (the handler throws
-    /// <see cref="HttpRequestException"/>) instead of answering.
+    /// Entra's error for <paramref name="aadstsCode"/>, for <see cref="MockHttpTarget.FailNextRequests"/> (token requests
+    /// only take it): <c>temporarily_unavailable</c> for the transient codes 90006, 90024, 90033, 90090 and for HTTP 5xx
+    /// and 429 (with <c>Retry-After: 1</c>), <c>invalid_request</c> otherwise. Status 0 simulates a network failure (the
+    /// handler throws <see cref="HttpRequestException"/>) instead of answering.
     /// </summary>
-    /// <param name="count">How many requests to fail, 1 or more.</param>
     /// <param name="aadstsCode">The AADSTS code to report, e.g. 70021 or 90033.</param>
-    /// <param name="status">The HTTP status: 400, 401, 429, 5xx…, or 0 for a network failure. Default 400.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1 or <paramref name="status"/> is not 0 or 400–599.</exception>
-    public void FailNext(int count, int aadstsCode, int status = 400)
+    /// <param name="statusCode">The HTTP status: 400, 401, 429, 5xx…, or 0 for a network failure. Default 400.</param>
+    /// <returns>The fault.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="statusCode"/> is not 0 or 400–599.</exception>
+    public static MockHttpTargetFault Error(int aadstsCode, int statusCode = 400)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        if (status != 0 && (status < 400 || status > 599))
+        if (statusCode != 0 && (statusCode < 400 || statusCode > 599))
         {
-            throw new ArgumentOutOfRangeException(nameof(status), status, "The status must be 0 (network failure) or 400-599.");
+            throw new ArgumentOutOfRangeException(nameof(statusCode), statusCode, "The status must be 0 (network failure) or 400-599.");
         }
 
-        lock (_gate)
-        {
-            for (var i = 0; i < count; i++)
+        var transient = statusCode >= 500 || statusCode == 429 || TransientCodes.Contains(aadstsCode);
+        return MockHttpTargetFault.Error(
+            string.Create(CultureInfo.InvariantCulture, $"Error(AADSTS{aadstsCode}, {statusCode})"),
+            statusCode,
+            aadstsCode.ToString(CultureInfo.InvariantCulture),
+            render: call =>
             {
-                _faults.Enqueue((aadstsCode, status));
-            }
-        }
+                var answer = ErrorAnswer(call.BaseAddress, statusCode, transient ? "temporarily_unavailable" : "invalid_request", aadstsCode, DescribeInjected(aadstsCode), call.Now);
+                return statusCode == 429 ? answer.With("Retry-After", "1") : answer;
+            });
     }
 
     /// <summary>Whether <paramref name="accessToken"/> was issued by this mock, has not expired and (when given) was issued for <paramref name="scope"/>.</summary>
@@ -212,31 +185,31 @@ public sealed class MockEntraId
         }
     }
 
-    /// <summary>Forgets the request log and the unexpected-request count (queued faults and issued tokens stay).</summary>
-    public void ResetRequestLog()
+    private protected override void OnResetRequestLog()
     {
         lock (_gate)
         {
-            _requests.Clear();
             _unexpectedRequests.Clear();
         }
 
         Volatile.Write(ref _instanceDiscovery, 0);
     }
 
-    private async Task<HttpResponseMessage> HandleAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private TargetAnswer? Handle(TargetCall call)
     {
-        var uri = request.RequestUri;
-        var segments = uri?.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        var uri = call.RequestUri;
+        var segments = call.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var isOurHost = uri is not null
             && string.Equals(uri.Scheme, _options.AuthorityHost.Scheme, StringComparison.OrdinalIgnoreCase)
             && string.Equals(uri.Host, _options.AuthorityHost.Host, StringComparison.OrdinalIgnoreCase)
             && uri.Port == _options.AuthorityHost.Port;
-        if (isOurHost && request.Method == HttpMethod.Get && segments is ["common", "discovery", "instance"])
+        var method = call.Method;
+        if (isOurHost && method == "GET" && segments is ["common", "discovery", "instance"])
         {
+            call.Unlogged = true;
             Interlocked.Increment(ref _instanceDiscovery);
             var host = _options.AuthorityHost.Authority;
-            var discovery = Json(200, writer =>
+            return Json(200, writer =>
             {
                 writer.WriteString("tenant_discovery_endpoint", "https://" + host + "/" + _options.TenantId + "/v2.0/.well-known/openid-configuration");
                 writer.WriteString("api-version", "1.1");
@@ -250,91 +223,63 @@ public sealed class MockEntraId
                 writer.WriteEndObject();
                 writer.WriteEndArray();
             });
-            discovery.RequestMessage = request;
-            return discovery;
         }
 
-        if (!isOurHost || request.Method != HttpMethod.Post || segments.Length != 4
+        if (!isOurHost || method != "POST" || segments.Length != 4
             || segments[1] != "oauth2" || segments[2] != "v2.0" || segments[3] != "token")
         {
+            call.Unlogged = true;
             lock (_gate)
             {
-                _unexpectedRequests.Add(request.Method + " " + (uri is null ? "(none)" : uri.GetLeftPart(UriPartial.Path)));
+                _unexpectedRequests.Add(method + " " + (uri is null ? "(none)" : uri.GetLeftPart(UriPartial.Path)));
             }
 
-            return new HttpResponseMessage(HttpStatusCode.NotFound) { RequestMessage = request, Content = new StringContent(string.Empty) };
+            return new TargetAnswer(404, string.Empty, "text/plain; charset=utf-8");
         }
 
         var tenant = Uri.UnescapeDataString(segments[0]);
-        var form = await ReadFormAsync(request, cancellationToken).ConfigureAwait(false);
+        var form = ReadForm(call.Body);
         form.TryGetValue("client_id", out var clientId);
         form.TryGetValue("scope", out var scope);
         form.TryGetValue("grant_type", out var grantType);
         form.TryGetValue("client_assertion_type", out var assertionType);
         form.TryGetValue("client_assertion", out var assertion);
         var jwt = TryReadJwt(assertion);
-        var now = _options.TimeProvider.GetUtcNow();
+        var now = call.Now;
+        int? code = null;
+        call.Entry = facts => new MockEntraTokenRequest(
+            facts, tenant, clientId, scope, grantType, assertionType, !string.IsNullOrEmpty(assertion),
+            jwt?.Issuer, jwt?.Subject, jwt is null ? null : string.Join(' ', jwt.Audiences), jwt?.Id is { Length: > 0 } id ? id : null,
+            code);
 
-        (int Code, int Status)? fault = null;
+        if (call.TakeFault() is { } fault)
+        {
+            code = int.TryParse(fault.Code, NumberStyles.Integer, CultureInfo.InvariantCulture, out var injected) ? injected : null;
+            return null;
+        }
+
+        var refusal = Check(tenant, clientId, scope, grantType, assertionType, assertion, jwt, now);
+        if (refusal is { } r)
+        {
+            code = r.Code;
+            return ErrorAnswer(_options.AuthorityHost, r.Status, r.Error, r.Code, r.Description, now);
+        }
+
+        var accessToken = "mock-entra." + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        SecretLedger.Register(accessToken, "Entra access token");
+        var lifetime = (long)Math.Ceiling(_options.AccessTokenLifetime.TotalSeconds);
         lock (_gate)
         {
-            if (_faults.Count > 0)
-            {
-                fault = _faults.Dequeue();
-            }
+            _issued[accessToken] = (scope!, now + _options.AccessTokenLifetime);
         }
 
-        int status;
-        int? code = null;
-        HttpResponseMessage response;
-        if (fault is { Status: 0 } network)
+        return Json(200, writer =>
         {
-            Log(tenant, form, assertion, jwt, 0, network.Code, now);
-            throw new HttpRequestException("MockEntraId: injected network failure.");
-        }
-
-        if (fault is { } injected)
-        {
-            (status, code) = (injected.Status, injected.Code);
-            var transient = injected.Status >= 500 || injected.Status == 429 || TransientCodes.Contains(injected.Code);
-            response = Error(status, transient ? "temporarily_unavailable" : "invalid_request", injected.Code, DescribeInjected(injected.Code), now);
-            if (injected.Status == 429)
-            {
-                response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(1));
-            }
-        }
-        else
-        {
-            var refusal = Check(tenant, clientId, scope, grantType, assertionType, assertion, jwt, now);
-            if (refusal is { } r)
-            {
-                (status, code) = (r.Status, r.Code);
-                response = Error(r.Status, r.Error, r.Code, r.Description, now);
-            }
-            else
-            {
-                status = 200;
-                var accessToken = "mock-entra." + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-                SecretLedger.Register(accessToken, "Entra access token");
-                var lifetime = (long)Math.Ceiling(_options.AccessTokenLifetime.TotalSeconds);
-                lock (_gate)
-                {
-                    _issued[accessToken] = (scope!, now + _options.AccessTokenLifetime);
-                }
-
-                response = Json(200, writer =>
-                {
-                    writer.WriteString("token_type", "Bearer");
-                    writer.WriteNumber("expires_in", lifetime);
-                    writer.WriteNumber("ext_expires_in", lifetime);
-                    writer.WriteString("access_token", accessToken);
-                });
-            }
-        }
-
-        Log(tenant, form, assertion, jwt, status, code, now);
-        response.RequestMessage = request;
-        return response;
+            writer.WriteString("token_type", "Bearer");
+            writer.WriteNumber("expires_in", lifetime);
+            writer.WriteNumber("ext_expires_in", lifetime);
+            writer.WriteString("access_token", accessToken);
+        });
     }
 
     private (int Status, string Error, int Code, string Description)? Check(
@@ -408,7 +353,7 @@ public sealed class MockEntraId
         _ => string.Create(CultureInfo.InvariantCulture, $"AADSTS{code}: Injected by MockEntraId."),
     };
 
-    private HttpResponseMessage Error(int status, string error, int code, string description, DateTimeOffset now)
+    private static TargetAnswer ErrorAnswer(Uri authorityHost, int status, string error, int code, string description, DateTimeOffset now)
     {
         var traceId = Guid.NewGuid().ToString("D");
         var correlationId = Guid.NewGuid().ToString("D");
@@ -423,11 +368,11 @@ public sealed class MockEntraId
             writer.WriteString("timestamp", timestamp);
             writer.WriteString("trace_id", traceId);
             writer.WriteString("correlation_id", correlationId);
-            writer.WriteString("error_uri", new Uri(_options.AuthorityHost, "error?code=" + code.ToString(CultureInfo.InvariantCulture)).AbsoluteUri);
+            writer.WriteString("error_uri", new Uri(authorityHost, "error?code=" + code.ToString(CultureInfo.InvariantCulture)).AbsoluteUri);
         });
     }
 
-    private static HttpResponseMessage Json(int status, Action<Utf8JsonWriter> write)
+    private static TargetAnswer Json(int status, Action<Utf8JsonWriter> write)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -437,28 +382,9 @@ public sealed class MockEntraId
             writer.WriteEndObject();
         }
 
-        var content = new ByteArrayContent(buffer.ToArray());
-        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        var response = new HttpResponseMessage((HttpStatusCode)status) { Content = content };
-        response.Headers.Add("x-ms-request-id", Guid.NewGuid().ToString("D"));
-        response.Headers.CacheControl = new System.Net.Http.Headers.CacheControlHeaderValue { NoStore = true, NoCache = true };
-        return response;
-    }
-
-    private void Log(string tenant, Dictionary<string, string> form, string? assertion, JsonWebToken? jwt, int status, int? code, DateTimeOffset now)
-    {
-        form.TryGetValue("client_id", out var clientId);
-        form.TryGetValue("scope", out var scope);
-        form.TryGetValue("grant_type", out var grantType);
-        form.TryGetValue("client_assertion_type", out var assertionType);
-        var entry = new MockEntraTokenRequest(
-            tenant, clientId, scope, grantType, assertionType, !string.IsNullOrEmpty(assertion),
-            jwt?.Issuer, jwt?.Subject, jwt is null ? null : string.Join(' ', jwt.Audiences), jwt?.Id is { Length: > 0 } id ? id : null,
-            status, code, now);
-        lock (_gate)
-        {
-            _requests.Add(entry);
-        }
+        return new TargetAnswer(status, Encoding.UTF8.GetString(buffer.ToArray()), "application/json; charset=utf-8")
+            .With("x-ms-request-id", Guid.NewGuid().ToString("D"))
+            .With("Cache-Control", "no-store, no-cache");
     }
 
     private static JsonWebToken? TryReadJwt(string? assertion)
@@ -478,21 +404,15 @@ public sealed class MockEntraId
         }
     }
 
-    private static async Task<Dictionary<string, string>> ReadFormAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private static Dictionary<string, string> ReadForm(string body)
     {
         var form = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (request.Content is null)
+        if (Encoding.UTF8.GetByteCount(body) > MaxBodyBytes)
         {
             return form;
         }
 
-        var bytes = await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        if (bytes.Length > MaxBodyBytes)
-        {
-            return form;
-        }
-
-        foreach (var pair in Encoding.UTF8.GetString(bytes).Split('&', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var pair in body.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var equals = pair.IndexOf('=', StringComparison.Ordinal);
             var name = Decode(equals < 0 ? pair : pair[..equals]);
@@ -503,11 +423,5 @@ public sealed class MockEntraId
         return form;
 
         static string Decode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
-    }
-
-    private sealed class EntraHandler(MockEntraId mock) : HttpMessageHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            mock.HandleAsync(request, cancellationToken);
     }
 }

@@ -4,12 +4,13 @@ namespace OidcToken.Testing;
 /// One request <see cref="MockEntraId"/> received at its token endpoint. It never holds the client assertion or an
 /// access token: only the assertion's non-secret claims.
 /// </summary>
-public sealed class MockEntraTokenRequest
+public sealed class MockEntraTokenRequest : MockHttpTargetRequest
 {
     internal MockEntraTokenRequest(
-        string tenant, string? clientId, string? scope, string? grantType, string? clientAssertionType,
+        MockHttpTargetRequest facts, string tenant, string? clientId, string? scope, string? grantType, string? clientAssertionType,
         bool hadAssertion, string? assertionIssuer, string? assertionSubject, string? assertionAudience,
-        string? assertionId, int statusCode, int? aadstsCode, DateTimeOffset receivedAt)
+        string? assertionId, int? aadstsCode)
+        : base(facts)
     {
         Tenant = tenant;
         ClientId = clientId;
@@ -21,9 +22,7 @@ public sealed class MockEntraTokenRequest
         AssertionSubject = assertionSubject;
         AssertionAudience = assertionAudience;
         AssertionId = assertionId;
-        StatusCode = statusCode;
         AadstsCode = aadstsCode;
-        ReceivedAt = receivedAt;
     }
 
     /// <summary>The tenant segment of the path (<c>/{tenant}/oauth2/v2.0/token</c>).</summary>
@@ -56,12 +55,6 @@ public sealed class MockEntraTokenRequest
     /// <summary>The assertion's <c>jti</c>, when present: distinct values prove distinct (fresh) GitHub tokens.</summary>
     public string? AssertionId { get; }
 
-    /// <summary>The HTTP status the mock answered.</summary>
-    public int StatusCode { get; }
-
     /// <summary>The AADSTS code of the error answered, or <see langword="null"/> on success.</summary>
     public int? AadstsCode { get; }
-
-    /// <summary>When the request arrived, by <see cref="MockEntraIdOptions.TimeProvider"/>.</summary>
-    public DateTimeOffset ReceivedAt { get; }
 }

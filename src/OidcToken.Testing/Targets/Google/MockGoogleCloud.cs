@@ -7,12 +7,6 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Http;
-using WireMock;
-using WireMock.Logging;
-using WireMock.RequestBuilders;
-using WireMock.Server;
-using WireMock.Settings;
 
 namespace OidcToken.Testing;
 
@@ -33,11 +27,11 @@ namespace OidcToken.Testing;
 /// </para>
 /// <para>
 /// Error texts follow those reported by users of the real service; <c>invalid_grant</c> texts for malformed or expired
-/// tokens are approximations. The mock never logs, prints or records a token: <see cref="Requests"/> keeps only
+/// tokens are approximations. The mock never logs, prints or records a token: <see cref="MockHttpTarget{TRequest}.Requests"/> keeps only
 /// non-secret parameters and outcomes.
 /// </para>
 /// </remarks>
-public sealed partial class MockGoogleCloud : IDisposable
+public sealed partial class MockGoogleCloud : MockHttpTarget<MockGoogleRequest>
 {
     /// <summary>The <c>grant_type</c> of a token exchange.</summary>
     public const string TokenExchangeGrantType = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -51,65 +45,33 @@ public sealed partial class MockGoogleCloud : IDisposable
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private readonly WireMockServer _server;
     private readonly MockGoogleCloudOptions _options;
     private readonly string[] _allowedAudiences;
     private readonly HashSet<string> _serviceAccounts;
-    private readonly FaultList _stsFaults = new();
-    private readonly FaultList _iamFaults = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _federatedTokens = new(StringComparer.Ordinal);
-    private readonly Lock _logLock = new();
-    private readonly List<MockGoogleRequest> _log = [];
-    private int _disposed;
 
-    private MockGoogleCloud(MockGoogleCloudOptions options, WireMockServer server)
+    private MockGoogleCloud(MockGoogleCloudOptions options)
     {
         _options = options;
-        _server = server;
         _allowedAudiences = [.. options.AllowedAudiences];
         _serviceAccounts = new HashSet<string>(options.ServiceAccounts, StringComparer.OrdinalIgnoreCase);
-        var baseUrl = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{server.Ports[0]}");
-        BaseAddress = new Uri(baseUrl + "/");
-        TokenUrl = new Uri(baseUrl + TokenPath);
-        ImpersonationUrlBase = new Uri(baseUrl + ImpersonationPrefix);
-
-        _server
-            .Given(Request.Create().UsingPost().WithPath(TokenPath))
-            .RespondWith(new DelegateResponseProvider((context, request) => Task.FromResult<IResponseMessage>(RespondSts(context, request))));
-        _server
-            .Given(Request.Create().UsingPost().WithPath(path => ImpersonationPath().IsMatch(path)))
-            .RespondWith(new DelegateResponseProvider((context, request) => Task.FromResult<IResponseMessage>(RespondIam(context, request))));
+        Host = HttpTargetHost.Start(options.Port, options.TimeProvider, Handle, handlerTakesFaults: true);
     }
 
-    /// <summary>The root of the mock, <c>http://127.0.0.1:&lt;port&gt;/</c>.</summary>
-    public Uri BaseAddress { get; }
-
     /// <summary>The STS token endpoint, <c>http://127.0.0.1:&lt;port&gt;/v1/token</c> (the configuration's <c>token_url</c>).</summary>
-    public Uri TokenUrl { get; }
+    public Uri TokenUrl => new(BaseAddress, TokenPath);
 
     /// <summary>
     /// The IAM Credentials collection, <c>http://127.0.0.1:&lt;port&gt;/v1/projects/-/serviceAccounts/</c>: an impersonation URL is
     /// this, the account's email and <c>:generateAccessToken</c>.
     /// </summary>
-    public Uri ImpersonationUrlBase { get; }
+    public Uri ImpersonationUrlBase => new(BaseAddress, ImpersonationPrefix);
 
-    /// <summary>How many requests reached STS (including refused and faulted ones) since start or <see cref="ResetRequestLog"/>.</summary>
+    /// <summary>How many requests reached STS (including refused and faulted ones) since start or <see cref="MockHttpTarget.ResetRequestLog"/>.</summary>
     public int StsRequestCount => CountOf(MockGoogleEndpoint.Sts);
 
-    /// <summary>How many requests reached <c>generateAccessToken</c> since start or <see cref="ResetRequestLog"/>.</summary>
+    /// <summary>How many requests reached <c>generateAccessToken</c> since start or <see cref="MockHttpTarget.ResetRequestLog"/>.</summary>
     public int ImpersonationRequestCount => CountOf(MockGoogleEndpoint.GenerateAccessToken);
-
-    /// <summary>Every request, oldest first (a snapshot). Never contains a token.</summary>
-    public IReadOnlyList<MockGoogleRequest> Requests
-    {
-        get
-        {
-            lock (_logLock)
-            {
-                return [.. _log];
-            }
-        }
-    }
 
     /// <summary>Starts the mock on 127.0.0.1.</summary>
     /// <param name="options">What to accept and how long tokens live; <see langword="null"/> for the defaults.</param>
@@ -151,67 +113,46 @@ public sealed partial class MockGoogleCloud : IDisposable
             copy.ServiceAccounts.Add(account);
         }
 
-        var server = WireMockServer.Start(new WireMockServerSettings
-        {
-            Urls = [string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{copy.Port}")],
-            StartAdminInterface = false,
-            Logger = new WireMockNullLogger(),
-            MaxRequestLogCount = 0,
-        });
-        try
-        {
-            return new MockGoogleCloud(copy, server);
-        }
-        catch
-        {
-            server.Dispose();
-            throw;
-        }
+        return new MockGoogleCloud(copy);
     }
 
-    /// <summary>Makes the next <paramref name="count"/> STS requests get <paramref name="fault"/>. Calls queue up in order.</summary>
-    /// <param name="count">How many requests; at least 1.</param>
-    /// <param name="fault">The fault.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1.</exception>
-    /// <exception cref="ArgumentNullException"><paramref name="fault"/> is null.</exception>
-    public void FailNextStsRequests(int count, MockGoogleFault fault)
+    /// <summary>
+    /// An STS OAuth error, <c>{"error":"…","error_description":"…"}</c> with the given status, for
+    /// <see cref="MockHttpTarget.FailNextRequests"/> (use <see cref="MockHttpTargetFault.ForRequestsTo"/> with
+    /// <see cref="TokenUrl"/> to keep it for STS).
+    /// </summary>
+    /// <param name="error">The OAuth error code, for example <c>invalid_grant</c>.</param>
+    /// <param name="description">The <c>error_description</c>.</param>
+    /// <param name="statusCode">The HTTP status, 400–599. Default 400.</param>
+    /// <returns>The fault.</returns>
+    /// <exception cref="ArgumentException"><paramref name="error"/> is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The status is outside 400–599.</exception>
+    public static MockHttpTargetFault StsError(string error, string description, int statusCode = 400)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        ArgumentNullException.ThrowIfNull(fault);
-        _stsFaults.Enqueue(fault, count);
+        ArgumentException.ThrowIfNullOrEmpty(error);
+        ArgumentNullException.ThrowIfNull(description);
+        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 400);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
+        return MockHttpTargetFault.Error("StsError(" + error + ")", statusCode, error, OAuthError(error, description));
     }
 
-    /// <summary>Makes the next <paramref name="count"/> <c>generateAccessToken</c> requests get <paramref name="fault"/>. Calls queue up in order.</summary>
-    /// <param name="count">How many requests; at least 1.</param>
-    /// <param name="fault">The fault.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1.</exception>
-    /// <exception cref="ArgumentNullException"><paramref name="fault"/> is null.</exception>
-    public void FailNextImpersonationRequests(int count, MockGoogleFault fault)
+    /// <summary>
+    /// A Google API error, <c>{"error":{"code":…,"message":"…","status":"…"}}</c>, as IAM Credentials sends (for example
+    /// 503 <c>UNAVAILABLE</c> "The service is currently unavailable.", or 429 <c>RESOURCE_EXHAUSTED</c>), for
+    /// <see cref="MockHttpTarget.FailNextRequests"/>.
+    /// </summary>
+    /// <param name="statusCode">The HTTP status (and <c>code</c>), 400–599.</param>
+    /// <param name="status">The canonical status, for example <c>PERMISSION_DENIED</c> or <c>UNAVAILABLE</c>.</param>
+    /// <param name="message">The message.</param>
+    /// <returns>The fault.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The status is outside 400–599.</exception>
+    public static MockHttpTargetFault ApiError(int statusCode, string status, string message)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        ArgumentNullException.ThrowIfNull(fault);
-        _iamFaults.Enqueue(fault, count);
-    }
-
-    /// <summary>Clears <see cref="Requests"/>. Issued tokens stay valid; queued faults stay queued.</summary>
-    public void ResetRequestLog()
-    {
-        lock (_logLock)
-        {
-            _log.Clear();
-        }
-    }
-
-    /// <summary>Stops listening.</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        _server.Stop();
-        _server.Dispose();
+        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 400);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
+        ArgumentException.ThrowIfNullOrEmpty(status);
+        ArgumentNullException.ThrowIfNull(message);
+        return MockHttpTargetFault.Error("ApiError(" + status + ")", statusCode, status, ApiErrorBody(statusCode, status, message));
     }
 
     internal static string OAuthError(string error, string description) =>
@@ -221,7 +162,7 @@ public sealed partial class MockGoogleCloud : IDisposable
             json.WriteString("error_description", description);
         });
 
-    internal static string ApiError(int code, string status, string message) =>
+    internal static string ApiErrorBody(int code, string status, string message) =>
         Write(json =>
         {
             json.WriteStartObject("error");
@@ -244,15 +185,32 @@ public sealed partial class MockGoogleCloud : IDisposable
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
-    private IResponseMessage RespondSts(HttpContext context, IRequestMessage request)
+    private TargetAnswer? Handle(TargetCall call)
     {
-        var record = new MockGoogleRequest(MockGoogleEndpoint.Sts, _options.TimeProvider.GetUtcNow())
+        if (string.Equals(call.Method, "POST", StringComparison.OrdinalIgnoreCase))
         {
-            HasAuthorizationHeader = context.Request.Headers.ContainsKey("Authorization"),
-        };
-        var parameters = ReadStsParameters(context.Request.ContentType, request.Body ?? string.Empty, out var format);
+            if (string.Equals(call.Path, TokenPath, StringComparison.Ordinal))
+            {
+                return RespondSts(call);
+            }
+
+            if (ImpersonationPath().IsMatch(call.Path))
+            {
+                return RespondIam(call);
+            }
+        }
+
+        call.Unlogged = true;
+        return TargetAnswer.Empty(404);
+    }
+
+    private TargetAnswer? RespondSts(TargetCall call)
+    {
+        var record = new MockGoogleRequest(MockGoogleEndpoint.Sts);
+        call.Entry = facts => Finish(record, facts);
+        var parameters = ReadStsParameters(call.Header("Content-Type"), call.Body, out var format);
         record.BodyFormat = format;
-        record.Audience = parameters.GetValueOrDefault("audience");
+        record.StsAudience = parameters.GetValueOrDefault("audience");
         record.GrantType = parameters.GetValueOrDefault("grant_type");
         record.Scope = parameters.GetValueOrDefault("scope");
         var subjectToken = parameters.GetValueOrDefault("subject_token");
@@ -260,9 +218,10 @@ public sealed partial class MockGoogleCloud : IDisposable
         record.SubjectTokenAudience = claims?.GetValueOrDefault("aud");
         record.SubjectTokenSubject = claims?.GetValueOrDefault("sub");
 
-        if (_stsFaults.TakeNext() is { } fault)
+        if (call.TakeFault() is { } fault)
         {
-            return Finish(record, FaultResponse(fault, record), fault);
+            record.Error = FaultError(fault);
+            return null;
         }
 
         if (!string.Equals(record.GrantType, TokenExchangeGrantType, StringComparison.Ordinal))
@@ -281,7 +240,7 @@ public sealed partial class MockGoogleCloud : IDisposable
             return StsRefusal(record, 400, "invalid_request", "Invalid value for \"subject_token_type\".");
         }
 
-        var audience = record.Audience ?? string.Empty;
+        var audience = record.StsAudience ?? string.Empty;
         var provider = audience.StartsWith("//iam.googleapis.com/", StringComparison.Ordinal) ? audience["//iam.googleapis.com/".Length..] : null;
         if (provider is null || !ProviderName().IsMatch(provider))
         {
@@ -339,17 +298,16 @@ public sealed partial class MockGoogleCloud : IDisposable
             json.WriteString("token_type", "Bearer");
             json.WriteNumber("expires_in", (long)Math.Ceiling(lifetime.TotalSeconds));
         });
-        return Finish(record, Responses.Text(200, body, JsonContentType));
+        return new TargetAnswer(200, body, JsonContentType);
     }
 
-    private IResponseMessage RespondIam(HttpContext context, IRequestMessage request)
+    private TargetAnswer? RespondIam(TargetCall call)
     {
-        var record = new MockGoogleRequest(MockGoogleEndpoint.GenerateAccessToken, _options.TimeProvider.GetUtcNow());
-        var path = request.Path;
-        var match = ImpersonationPath().Match(path);
+        var record = new MockGoogleRequest(MockGoogleEndpoint.GenerateAccessToken);
+        call.Entry = facts => Finish(record, facts);
+        var match = ImpersonationPath().Match(call.Path);
         record.ServiceAccount = Uri.UnescapeDataString(match.Groups["account"].Value);
-        var authorization = context.Request.Headers.Authorization.ToString();
-        record.HasAuthorizationHeader = authorization.Length > 0;
+        var authorization = call.Header("Authorization") ?? string.Empty;
         var bearer = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : null;
         record.HadValidBearer = bearer is not null
             && _federatedTokens.TryGetValue(bearer, out var expiry)
@@ -358,7 +316,7 @@ public sealed partial class MockGoogleCloud : IDisposable
         string[]? scopes = null;
         try
         {
-            using var body = JsonDocument.Parse(string.IsNullOrEmpty(request.Body) ? "{}" : request.Body);
+            using var body = JsonDocument.Parse(string.IsNullOrEmpty(call.Body) ? "{}" : call.Body);
             if (body.RootElement.ValueKind == JsonValueKind.Object)
             {
                 if (body.RootElement.TryGetProperty("scope", out var scope) && scope.ValueKind == JsonValueKind.Array)
@@ -379,9 +337,10 @@ public sealed partial class MockGoogleCloud : IDisposable
 
         record.Scope = scopes is null ? null : string.Join(' ', scopes);
 
-        if (_iamFaults.TakeNext() is { } fault)
+        if (call.TakeFault() is { } fault)
         {
-            return Finish(record, FaultResponse(fault, record), fault);
+            record.Error = FaultError(fault);
+            return null;
         }
 
         if (!record.HadValidBearer)
@@ -417,7 +376,7 @@ public sealed partial class MockGoogleCloud : IDisposable
             json.WriteString("accessToken", token);
             json.WriteString("expireTime", expireTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
         });
-        return Finish(record, Responses.Text(200, answer, JsonContentType));
+        return new TargetAnswer(200, answer, JsonContentType);
     }
 
     private bool AudienceAccepted(string? tokenAudience, string provider)
@@ -436,54 +395,28 @@ public sealed partial class MockGoogleCloud : IDisposable
             || string.Equals(tokenAudience, "//iam.googleapis.com/" + provider, StringComparison.Ordinal);
     }
 
-    private IResponseMessage StsRefusal(MockGoogleRequest record, int status, string error, string description)
+    private static TargetAnswer StsRefusal(MockGoogleRequest record, int status, string error, string description)
     {
         record.Error = error;
-        return Finish(record, Responses.Text(status, OAuthError(error, description), JsonContentType));
+        return new TargetAnswer(status, OAuthError(error, description), JsonContentType);
     }
 
-    private IResponseMessage ApiRefusal(MockGoogleRequest record, int status, string canonical, string message)
+    private static TargetAnswer ApiRefusal(MockGoogleRequest record, int status, string canonical, string message)
     {
         record.Error = canonical;
-        return Finish(record, Responses.Text(status, ApiError(status, canonical, message), JsonContentType));
+        return new TargetAnswer(status, ApiErrorBody(status, canonical, message), JsonContentType);
     }
 
-    private static IResponseMessage FaultResponse(MockGoogleFault fault, MockGoogleRequest record)
+    private static string? FaultError(MockHttpTargetFault fault) =>
+        fault.Location is null && fault.StatusCode >= 400 ? ReadErrorCode(fault.Body) : null;
+
+    private static MockGoogleRequest Finish(MockGoogleRequest record, MockHttpTargetRequest facts)
     {
-        if (fault.Location is { } location)
-        {
-            var redirect = Responses.Empty(fault.StatusCode);
-            redirect.AddHeader("Location", location.OriginalString);
-            return redirect;
-        }
-
-        if (fault.StatusCode >= 400)
-        {
-            record.Error = ReadErrorCode(fault.Body);
-        }
-
-        return fault.Body is null ? Responses.Empty(fault.StatusCode) : Responses.Text(fault.StatusCode, fault.Body, JsonContentType);
+        record.CopyFacts(facts);
+        return record;
     }
 
-    private IResponseMessage Finish(MockGoogleRequest record, IResponseMessage response, MockGoogleFault? fault = null)
-    {
-        record.StatusCode = response.StatusCode is int code ? code : 200;
-        record.Fault = fault;
-        lock (_logLock)
-        {
-            _log.Add(record);
-        }
-
-        return response;
-    }
-
-    private int CountOf(MockGoogleEndpoint endpoint)
-    {
-        lock (_logLock)
-        {
-            return _log.Count(r => r.Endpoint == endpoint);
-        }
-    }
+    private int CountOf(MockGoogleEndpoint endpoint) => Requests.Count(r => r.Endpoint == endpoint);
 
     private static Dictionary<string, string> ReadStsParameters(string? contentType, string body, out string format)
     {
@@ -633,44 +566,4 @@ public sealed partial class MockGoogleCloud : IDisposable
 
     [GeneratedRegex(@"^/v1/projects/-/serviceAccounts/(?<account>[^/:]+):generateAccessToken$", RegexOptions.CultureInvariant)]
     private static partial Regex ImpersonationPath();
-
-    /// <summary>Faults waiting for the next requests of one endpoint, in order.</summary>
-    private sealed class FaultList
-    {
-        private readonly Lock _lock = new();
-        private readonly Queue<(MockGoogleFault Fault, int Remaining)> _entries = new();
-
-        public void Enqueue(MockGoogleFault fault, int count)
-        {
-            lock (_lock)
-            {
-                _entries.Enqueue((fault, count));
-            }
-        }
-
-        public MockGoogleFault? TakeNext()
-        {
-            lock (_lock)
-            {
-                if (!_entries.TryDequeue(out var entry))
-                {
-                    return null;
-                }
-
-                if (entry.Remaining > 1)
-                {
-                    // Put it back at the front: rebuild the queue with the decremented head.
-                    var rest = _entries.ToArray();
-                    _entries.Clear();
-                    _entries.Enqueue((entry.Fault, entry.Remaining - 1));
-                    foreach (var item in rest)
-                    {
-                        _entries.Enqueue(item);
-                    }
-                }
-
-                return entry.Fault;
-            }
-        }
-    }
 }

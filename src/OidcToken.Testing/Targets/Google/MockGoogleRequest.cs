@@ -14,25 +14,18 @@ public enum MockGoogleEndpoint
 /// One request <see cref="MockGoogleCloud"/> received. It never holds a token: only the non-secret parameters, the
 /// subject token's audience claim, and the outcome.
 /// </summary>
-public sealed class MockGoogleRequest
+public sealed class MockGoogleRequest : MockHttpTargetRequest
 {
-    internal MockGoogleRequest(MockGoogleEndpoint endpoint, DateTimeOffset receivedAt)
-    {
-        Endpoint = endpoint;
-        ReceivedAt = receivedAt;
-    }
+    internal MockGoogleRequest(MockGoogleEndpoint endpoint) => Endpoint = endpoint;
 
     /// <summary>The endpoint.</summary>
     public MockGoogleEndpoint Endpoint { get; }
-
-    /// <summary>When it arrived, by the mock's clock.</summary>
-    public DateTimeOffset ReceivedAt { get; }
 
     /// <summary>For STS: <c>form</c> (RFC 8693 snake_case, what Google.Apis.Auth sends), <c>json</c> (camelCase, what the official action sends) or <c>other</c>.</summary>
     public string? BodyFormat { get; internal set; }
 
     /// <summary>For STS: the <c>audience</c> parameter.</summary>
-    public string? Audience { get; internal set; }
+    public string? StsAudience { get; internal set; }
 
     /// <summary>For STS: the <c>grant_type</c>.</summary>
     public string? GrantType { get; internal set; }
@@ -52,23 +45,14 @@ public sealed class MockGoogleRequest
     /// <summary>For IAM: the requested <c>lifetime</c>, as sent (for example <c>3600s</c>).</summary>
     public string? Lifetime { get; internal set; }
 
-    /// <summary>Whether an <c>Authorization</c> header was sent (STS must get none; IAM needs the federated token).</summary>
-    public bool HasAuthorizationHeader { get; internal set; }
-
     /// <summary>For IAM: whether the bearer was a live token this mock's STS issued.</summary>
     public bool HadValidBearer { get; internal set; }
-
-    /// <summary>The status the mock answered with.</summary>
-    public int StatusCode { get; internal set; }
 
     /// <summary>The error code answered (<c>invalid_grant</c>, <c>PERMISSION_DENIED</c>…), or <see langword="null"/> on success.</summary>
     public string? Error { get; internal set; }
 
-    /// <summary>The injected fault, or <see langword="null"/> when served normally.</summary>
-    public MockGoogleFault? Fault { get; internal set; }
-
     /// <summary>Describes the request without any secret.</summary>
     /// <returns>Endpoint, parameters and status.</returns>
     public override string ToString() =>
-        $"{Endpoint} {BodyFormat} audience={Audience} account={ServiceAccount} -> {StatusCode}{(Error is null ? string.Empty : " " + Error)}{(Fault is null ? string.Empty : " (" + Fault + ")")}";
+        $"{Endpoint} {BodyFormat} audience={StsAudience} account={ServiceAccount} -> {StatusCode}{(Error is null ? string.Empty : " " + Error)}{(Fault is null ? string.Empty : " (" + Fault + ")")}";
 }

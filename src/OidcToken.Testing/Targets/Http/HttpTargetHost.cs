@@ -1,5 +1,7 @@
 using System.Buffers.Text;
 using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -15,8 +17,11 @@ using WireMock.ResponseBuilders;
 namespace OidcToken.Testing;
 
 /// <summary>A request as a mock target's handler sees it; the handler records the presented token's claims on it.</summary>
-internal sealed class TargetCall(string method, string path, IHeaderDictionary headers, string body, DateTimeOffset now)
+internal sealed class TargetCall(
+    string method, string path, IHeaderDictionary headers, string body, DateTimeOffset now, Uri baseAddress, Uri? requestUri, Func<TargetCall, MockHttpTargetFault?> takeFault)
 {
+    private bool _faultTaken;
+
     public string Method { get; } = method;
 
     /// <summary>The raw path, escapes kept, no query.</summary>
@@ -28,9 +33,39 @@ internal sealed class TargetCall(string method, string path, IHeaderDictionary h
 
     public DateTimeOffset Now { get; } = now;
 
+    /// <summary>The host's <see cref="HttpTargetHost.BaseAddress"/>.</summary>
+    public Uri BaseAddress { get; } = baseAddress;
+
+    /// <summary>The full request URI when the request came in process (it may name another host); null over the network.</summary>
+    public Uri? RequestUri { get; } = requestUri;
+
+    /// <summary>The fault this request took, once <see cref="TakeFault"/> ran.</summary>
+    public MockHttpTargetFault? Fault { get; private set; }
+
+    /// <summary>Builds the target's own log entry from the common facts; null logs the common entry.</summary>
+    public Func<MockHttpTargetRequest, MockHttpTargetRequest>? Entry { get; set; }
+
+    /// <summary>Whether the request stays out of the request log (a target's side endpoint, such as Entra's instance discovery).</summary>
+    public bool Unlogged { get; set; }
+
     public string? Audience { get; set; }
 
     public string? TokenId { get; set; }
+
+    /// <summary>
+    /// Takes the next queued fault that applies to this request (at most once per request); the handler calls it where
+    /// the real service would first fail, then returns null to answer with the fault.
+    /// </summary>
+    public MockHttpTargetFault? TakeFault()
+    {
+        if (!_faultTaken)
+        {
+            _faultTaken = true;
+            Fault = takeFault(this);
+        }
+
+        return Fault;
+    }
 
     public string? Header(string name) => Headers.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
 
@@ -144,9 +179,41 @@ internal sealed class TargetAnswer(int statusCode, string? body, string? content
 
     public List<KeyValuePair<string, string>> Headers { get; } = [];
 
+    /// <summary>Drop the connection instead of answering (a network error for the client).</summary>
+    public bool Reset { get; private init; }
+
     public static TargetAnswer Json(int statusCode, string json) => new(statusCode, json);
 
     public static TargetAnswer Empty(int statusCode) => new(statusCode, null);
+
+    /// <summary>The answer a fault gives to <paramref name="call"/>.</summary>
+    public static TargetAnswer FromFault(MockHttpTargetFault fault, TargetCall call)
+    {
+        if (fault.Reset)
+        {
+            return new TargetAnswer(0, string.Empty) { Reset = true };
+        }
+
+        if (fault.Render is { } render)
+        {
+            return render(call);
+        }
+
+        var body = fault.Body;
+        var looksJson = body is not null && (body.TrimStart().StartsWith('{') || body.TrimStart().StartsWith('['));
+        var answer = new TargetAnswer(fault.StatusCode, body, fault.ContentType ?? (looksJson ? Responses.Json : "text/plain; charset=utf-8"));
+        if (fault.RetryAfter is { } wait)
+        {
+            answer.With("Retry-After", ((long)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (fault.Location is { } location)
+        {
+            answer.With("Location", location.OriginalString);
+        }
+
+        return answer;
+    }
 
     public TargetAnswer With(string header, string value)
     {
@@ -156,26 +223,29 @@ internal sealed class TargetAnswer(int statusCode, string? body, string? content
 }
 
 /// <summary>
-/// The WireMock.Net host every mock exchange target runs on: one catch-all route handed to the target's handler, queued
+/// The host every mock target runs on: a WireMock.Net server on 127.0.0.1 (or, for a target whose clients insist on
+/// https, an in-process <see cref="HttpMessageHandler"/>) whose requests all go to the target's handler, one queue of
 /// faults, a request log without secrets, a replay set of seen <c>jti</c>s, and helpers for JSON and random credentials.
 /// </summary>
 internal sealed class HttpTargetHost : IDisposable
 {
-    private readonly WireMockServer _server;
+    private readonly WireMockServer? _server;
     private readonly Lock _lock = new();
-    private readonly Queue<(MockHttpTargetFault Fault, int Remaining)> _faults = new();
+    private readonly List<(MockHttpTargetFault Fault, int Remaining)> _faults = [];
     private readonly List<MockHttpTargetRequest> _log = [];
     private readonly HashSet<string> _seenTokenIds = new(StringComparer.Ordinal);
-    private readonly Func<TargetCall, TargetAnswer> _handler;
+    private readonly Func<TargetCall, TargetAnswer?> _handler;
+    private readonly bool _handlerTakesFaults;
     private int _disposed;
 
-    private HttpTargetHost(WireMockServer server, TimeProvider time, Func<TargetCall, TargetAnswer> handler)
+    private HttpTargetHost(WireMockServer? server, Uri baseAddress, TimeProvider time, Func<TargetCall, TargetAnswer?> handler, bool handlerTakesFaults)
     {
         _server = server;
         Time = time;
         _handler = handler;
-        BaseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{server.Ports[0]}/"));
-        _server
+        _handlerTakesFaults = handlerTakesFaults;
+        BaseAddress = baseAddress;
+        _server?
             .Given(Request.Create().WithPath(_ => true))
             .RespondWith(new DelegateResponseProvider((context, request) => Task.FromResult(Respond(context, request))));
     }
@@ -206,7 +276,12 @@ internal sealed class HttpTargetHost : IDisposable
         }
     }
 
-    public static HttpTargetHost Start(int port, TimeProvider? time, Func<TargetCall, TargetAnswer> handler)
+    /// <summary>
+    /// Starts a WireMock.Net server on 127.0.0.1:<paramref name="port"/>. When <paramref name="handlerTakesFaults"/> is
+    /// false, a queued fault is taken before the handler runs and answers instead of it; when true, the handler calls
+    /// <see cref="TargetCall.TakeFault"/> itself (after reading what it logs) and returns null to answer with the fault.
+    /// </summary>
+    public static HttpTargetHost Start(int port, TimeProvider? time, Func<TargetCall, TargetAnswer?> handler, bool handlerTakesFaults = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(port, 0);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
@@ -219,7 +294,8 @@ internal sealed class HttpTargetHost : IDisposable
         });
         try
         {
-            return new HttpTargetHost(server, time ?? TimeProvider.System, handler);
+            var baseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{server.Ports[0]}/"));
+            return new HttpTargetHost(server, baseAddress, time ?? TimeProvider.System, handler, handlerTakesFaults);
         }
         catch
         {
@@ -228,6 +304,17 @@ internal sealed class HttpTargetHost : IDisposable
         }
     }
 
+    /// <summary>
+    /// A host without a listener, reached through <see cref="CreateHandler"/> only: for a service whose clients refuse a
+    /// non-https authority, so the client keeps its real https address and its HTTP pipeline is routed here in process.
+    /// The handler takes faults itself, as with <see cref="Start"/>'s <c>handlerTakesFaults</c>.
+    /// </summary>
+    public static HttpTargetHost InProcess(Uri baseAddress, TimeProvider time, Func<TargetCall, TargetAnswer?> handler) =>
+        new(null, baseAddress, time, handler, handlerTakesFaults: true);
+
+    /// <summary>A handler that answers in process, exactly as the listener would; a reset fault throws <see cref="HttpRequestException"/>.</summary>
+    public HttpMessageHandler CreateHandler() => new InProcessHandler(this);
+
     public void Enqueue(int count, MockHttpTargetFault fault)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
@@ -235,7 +322,7 @@ internal sealed class HttpTargetHost : IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         lock (_lock)
         {
-            _faults.Enqueue((fault, count));
+            _faults.Add((fault, count));
         }
     }
 
@@ -295,8 +382,84 @@ internal sealed class HttpTargetHost : IDisposable
             return;
         }
 
-        _server.Stop();
-        _server.Dispose();
+        _server?.Stop();
+        _server?.Dispose();
+    }
+
+    /// <summary>The first queued fault whose path filter admits <paramref name="call"/>, counted down; entries for other paths keep waiting.</summary>
+    private MockHttpTargetFault? TakeFault(TargetCall call)
+    {
+        lock (_lock)
+        {
+            for (var i = 0; i < _faults.Count; i++)
+            {
+                var (fault, remaining) = _faults[i];
+                if (fault.PathPrefix is { } prefix && !call.Path.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                if (remaining > 1)
+                {
+                    _faults[i] = (fault, remaining - 1);
+                }
+                else
+                {
+                    _faults.RemoveAt(i);
+                }
+
+                return fault;
+            }
+
+            return null;
+        }
+    }
+
+    private TargetAnswer Process(TargetCall call)
+    {
+        TargetAnswer? answer = null;
+        if (!_handlerTakesFaults && call.TakeFault() is not null)
+        {
+            call.ReadToken(call.Bearer());
+        }
+        else
+        {
+            answer = _handler(call);
+        }
+
+        if (call.Fault is { } fault)
+        {
+            answer = TargetAnswer.FromFault(fault, call);
+        }
+
+        answer ??= TargetAnswer.Empty(500);
+        if (call.Unlogged)
+        {
+            return answer;
+        }
+
+        var entry = new MockHttpTargetRequest(
+            call.Method,
+            call.Path,
+            answer.Reset ? 0 : answer.StatusCode,
+            call.Headers.ContainsKey("Authorization") || call.Headers.ContainsKey("X-Vault-Token"),
+            call.Audience,
+            call.TokenId,
+            call.Header("User-Agent"),
+            call.Header("Content-Type"),
+            call.Fault,
+            call.Now);
+        if (call.Entry is { } make)
+        {
+            entry = make(entry);
+        }
+
+        lock (_lock)
+        {
+            _log.Add(entry);
+        }
+
+        return answer;
     }
 
     private IResponseMessage Respond(HttpContext context, IRequestMessage request)
@@ -306,93 +469,73 @@ internal sealed class HttpTargetHost : IDisposable
         var path = query < 0 ? raw : raw[..query];
         var body = request.BodyData?.BodyAsString
             ?? (request.BodyData?.BodyAsBytes is { } bytes ? Encoding.UTF8.GetString(bytes) : string.Empty);
-        var call = new TargetCall(request.Method, path, context.Request.Headers, body, Time.GetUtcNow());
-        MockHttpTargetFault? fault = null;
-        lock (_lock)
+        var call = new TargetCall(request.Method, path, context.Request.Headers, body, Time.GetUtcNow(), BaseAddress, null, TakeFault);
+        var answer = Process(call);
+        if (answer.Reset)
         {
-            if (_faults.TryPeek(out var next))
-            {
-                fault = next.Fault;
-                _faults.Dequeue();
-                if (next.Remaining > 1)
-                {
-                    // Keep the order: put the rest back in front by rebuilding the queue.
-                    var rest = _faults.ToArray();
-                    _faults.Clear();
-                    _faults.Enqueue((next.Fault, next.Remaining - 1));
-                    foreach (var item in rest)
-                    {
-                        _faults.Enqueue(item);
-                    }
-                }
-            }
+            // A real connection reset: the client sees a network error, not an answer.
+            context.Abort();
+            return Responses.Text(500, string.Empty, Responses.Json, FaultType.MALFORMED_RESPONSE_CHUNK);
         }
 
-        IResponseMessage message;
-        int status;
-        if (fault is not null)
+        var response = answer.Body is null ? Responses.Empty(answer.StatusCode) : Responses.Text(answer.StatusCode, answer.Body, answer.ContentType);
+        foreach (var (name, value) in answer.Headers)
         {
-            call.ReadToken(call.Bearer());
-            if (fault.Reset)
-            {
-                // A real connection reset: the client sees a network error, not an answer.
-                context.Abort();
-            }
-
-            (message, status) = FromFault(fault);
-        }
-        else
-        {
-            var answer = _handler(call);
-            status = answer.StatusCode;
-            var response = Responses.Text(answer.StatusCode, answer.Body, answer.ContentType);
-            foreach (var (name, value) in answer.Headers)
-            {
-                response.AddHeader(name, value);
-            }
-
-            message = response;
+            response.AddHeader(name, value);
         }
 
-        var entry = new MockHttpTargetRequest(
-            call.Method,
-            path,
-            status,
-            call.Headers.ContainsKey("Authorization") || call.Headers.ContainsKey("X-Vault-Token"),
-            call.Audience,
-            call.TokenId,
-            call.Header("User-Agent"),
-            call.Header("Content-Type"),
-            fault,
-            call.Now);
-        lock (_lock)
-        {
-            _log.Add(entry);
-        }
-
-        return message;
+        return response;
     }
 
-    private static (IResponseMessage Message, int Status) FromFault(MockHttpTargetFault fault)
+    private async Task<HttpResponseMessage> RespondInProcessAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (fault.Reset)
+        var headers = new HeaderDictionary();
+        foreach (var (name, values) in request.Headers)
         {
-            return (Responses.Text(500, string.Empty, Responses.Json, FaultType.MALFORMED_RESPONSE_CHUNK), 0);
+            headers[name] = values.ToArray();
         }
 
-        var body = fault.Body;
-        var looksJson = body is not null && (body.TrimStart().StartsWith('{') || body.TrimStart().StartsWith('['));
-        var message = Responses.Text(fault.StatusCode, body, looksJson ? Responses.Json : "text/plain; charset=utf-8");
-        if (fault.RetryAfter is { } wait)
+        var body = string.Empty;
+        if (request.Content is { } content)
         {
-            message.AddHeader("Retry-After", ((long)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture));
+            foreach (var (name, values) in content.Headers)
+            {
+                headers[name] = values.ToArray();
+            }
+
+            body = Encoding.UTF8.GetString(await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
         }
 
-        if (fault.Location is { } location)
+        var uri = request.RequestUri;
+        var call = new TargetCall(request.Method.Method, uri?.AbsolutePath ?? "/", headers, body, Time.GetUtcNow(), BaseAddress, uri, TakeFault);
+        var answer = Process(call);
+        if (answer.Reset)
         {
-            message.AddHeader("Location", location.OriginalString);
+            throw new HttpRequestException("Injected network failure (the mock dropped the connection).");
         }
 
-        return (message, fault.StatusCode);
+        var response = new HttpResponseMessage((HttpStatusCode)answer.StatusCode) { RequestMessage = request };
+        var bytes = answer.Body is null ? [] : Encoding.UTF8.GetBytes(answer.Body);
+        response.Content = new ByteArrayContent(bytes);
+        if (answer.Body is not null)
+        {
+            response.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(answer.ContentType);
+        }
+
+        foreach (var (name, value) in answer.Headers)
+        {
+            if (!response.Headers.TryAddWithoutValidation(name, value))
+            {
+                response.Content.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+
+        return response;
+    }
+
+    private sealed class InProcessHandler(HttpTargetHost host) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            host.RespondInProcessAsync(request, cancellationToken);
     }
 }

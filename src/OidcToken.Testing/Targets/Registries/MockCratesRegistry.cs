@@ -10,7 +10,7 @@ namespace OidcToken.Testing;
 /// Errors use <c>{"errors":[{"detail":"…"}]}</c>. The audience must be the registry URL without the scheme
 /// (<c>127.0.0.1:&lt;port&gt;</c>); a reused <c>jti</c> is refused. Presented tokens are decoded, not signature-checked.
 /// </summary>
-public sealed class MockCratesRegistry : MockHttpTarget
+public sealed class MockCratesRegistry : MockHttpTarget<MockHttpTargetRequest>
 {
     private const string TokensPath = "/api/v1/trusted_publishing/tokens";
     private readonly ConcurrentDictionary<string, bool> _tokens = new(StringComparer.Ordinal);

@@ -10,7 +10,7 @@ namespace OidcToken.Testing;
 /// 403 <c>OIDC permission denied for this action</c>). The audience must be <c>npm:127.0.0.1</c>. Presented tokens are
 /// decoded, not signature-checked.
 /// </summary>
-public sealed class MockNpmRegistry : MockHttpTarget
+public sealed class MockNpmRegistry : MockHttpTarget<MockHttpTargetRequest>
 {
     private const string ExchangePrefix = "/-/npm/v1/oidc/token/exchange/package/";
     private readonly ConcurrentDictionary<string, byte> _packages = new(StringComparer.Ordinal);

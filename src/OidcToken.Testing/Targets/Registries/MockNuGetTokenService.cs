@@ -12,7 +12,7 @@ namespace OidcToken.Testing;
 /// seen (as the gallery does), and answers <c>{"tokenType":"ApiKey","expires","apiKey"}</c>. Errors are the gallery's
 /// <c>{"error":"…"}</c> with its texts. Presented tokens are decoded, not signature-checked.
 /// </summary>
-public sealed class MockNuGetTokenService : MockHttpTarget
+public sealed class MockNuGetTokenService : MockHttpTarget<MockHttpTargetRequest>
 {
     /// <summary>The gallery's replay refusal text.</summary>
     public const string ReplayMessage = "This bearer token has already been used. A new bearer token must be used for each request.";

@@ -12,7 +12,7 @@ namespace OidcToken.Testing;
 /// (<c>invalid-payload</c>, <c>not-enabled</c>, <c>invalid-token</c>, <c>invalid-publisher</c>, <c>invalid-reuse-token</c>).
 /// A reused <c>jti</c> is refused. Presented tokens are decoded, not signature-checked.
 /// </summary>
-public sealed class MockPyPI : MockHttpTarget
+public sealed class MockPyPI : MockHttpTarget<MockHttpTargetRequest>
 {
     private readonly ConcurrentDictionary<string, DateTimeOffset> _tokens = new(StringComparer.Ordinal);
 

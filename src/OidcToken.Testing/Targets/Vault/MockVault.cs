@@ -10,7 +10,7 @@ namespace OidcToken.Testing;
 /// Vault's <c>{"errors":["…"]}</c> shape and texts (unknown role, audience mismatch, bound subject mismatch, unmounted
 /// path, permission denied). Presented GitHub tokens are decoded, not signature-checked.
 /// </summary>
-public sealed class MockVault : MockHttpTarget
+public sealed class MockVault : MockHttpTarget<MockHttpTargetRequest>
 {
     private readonly ConcurrentDictionary<string, bool> _tokens = new(StringComparer.Ordinal);
 
