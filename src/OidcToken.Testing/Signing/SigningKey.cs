@@ -5,17 +5,19 @@ using System.Security.Cryptography.X509Certificates;
 namespace OidcToken.Testing;
 
 /// <summary>
-/// One RS256 signing key: a fresh 2048-bit RSA key, a self-signed certificate for it (for <c>x5c</c> and
-/// <c>x5t</c>, like GitHub's keys) and a GUID <c>kid</c> like GitHub's newer keys.
+/// One RS256 signing key: a 2048-bit RSA key no other live key uses (from <see cref="RsaKeyPool"/>), a new self-signed
+/// certificate for it (for <c>x5c</c> and <c>x5t</c>, like GitHub's keys) and a new GUID <c>kid</c> like GitHub's newer
+/// keys. Disposing it gives the RSA key back to the pool.
 /// </summary>
 internal sealed class SigningKey : IDisposable
 {
-    private readonly RSA _rsa;
-    private readonly Lock _signLock = new();
+    private readonly PooledRsa _key;
+    private int _disposed;
 
-    private SigningKey(RSA rsa, string keyId, byte[] certificateDer)
+    private SigningKey(PooledRsa key, string keyId, byte[] certificateDer)
     {
-        _rsa = rsa;
+        _key = key;
+        var rsa = key.Rsa;
         KeyId = keyId;
         CertificateDer = certificateDer;
         Thumbprint = Base64Url.EncodeToString(SHA1.HashData(certificateDer));
@@ -37,28 +39,40 @@ internal sealed class SigningKey : IDisposable
 
     public static SigningKey Create(TimeProvider timeProvider)
     {
-        var rsa = RSA.Create(2048);
+        var key = RsaKeyPool.Rent();
         try
         {
-            var request = new CertificateRequest("CN=oidc-token-mock.self-signed", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-            var now = timeProvider.GetUtcNow();
-            using var certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(10));
-            return new SigningKey(rsa, Guid.NewGuid().ToString("D"), certificate.RawData);
+            byte[] certificateDer;
+            lock (key.SignLock)
+            {
+                var request = new CertificateRequest("CN=oidc-token-mock.self-signed", key.Rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+                var now = timeProvider.GetUtcNow();
+                using var certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(10));
+                certificateDer = certificate.RawData;
+            }
+
+            return new SigningKey(key, Guid.NewGuid().ToString("D"), certificateDer);
         }
         catch
         {
-            rsa.Dispose();
+            RsaKeyPool.Return(key);
             throw;
         }
     }
 
     public byte[] Sign(byte[] data)
     {
-        lock (_signLock)
+        lock (_key.SignLock)
         {
-            return _rsa.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            return _key.Rsa.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         }
     }
 
-    public void Dispose() => _rsa.Dispose();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            RsaKeyPool.Return(_key);
+        }
+    }
 }

@@ -146,7 +146,9 @@ public sealed class TokenCommandHttpFaultTests(ITestOutputHelper output) : IDisp
         output.WriteLine($"cli | {row} | exit {run.ExitCode} {(code.Length == 0 ? "token" : code)} | attempts {_issuer.TokenRequestCount} | {elapsed.TotalMilliseconds:0} ms | --timeout {timeout}");
         Assert.Equal(exitCode, run.ExitCode);
         Assert.InRange(_issuer.TokenRequestCount, minAttempts, maxAttempts);
-        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(minMs), TimeSpan.FromMilliseconds(maxMs));
+        // maxMs is the row's own bound on a quiet machine (e.g. one jittered backoff of up to 1.5 s, well inside --timeout);
+        // one second more for scheduling on a loaded 2-core machine, as in the client's matrix. The attempts stay exact.
+        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(minMs), TimeSpan.FromMilliseconds(maxMs) + TimeSpan.FromSeconds(1));
         if (code.Length == 0)
         {
             Assert.Equal(3, run.Output.TrimEnd('\n').Split('.').Length);

@@ -119,4 +119,37 @@ public sealed class SignatureAndRotationTests
             Assert.True((await client.VerifyAsync(token, "aud")).IsValid);
         }
     }
+
+    [Fact]
+    public async Task Live_issuers_and_rotations_never_share_an_rsa_key_though_keys_are_pooled()
+    {
+        using var first = MockGitHubOidcIssuer.Start();
+        using var second = MockGitHubOidcIssuer.Start();
+        using var firstClient = new IssuerClient(first);
+        using var secondClient = new IssuerClient(second);
+        var moduli = new List<string> { await ModulusAsync(firstClient, first), await ModulusAsync(secondClient, second) };
+        first.RotateSigningKey();
+        moduli.Add(await ModulusAsync(firstClient, first));
+        first.RotateSigningKey(keepPreviousKeyPublished: false);
+        moduli.Add(await ModulusAsync(firstClient, first));
+        Assert.Equal(moduli.Count, moduli.Distinct(StringComparer.Ordinal).Count());
+
+        // A key given back by a disposed issuer may be lent again, but under a new kid and certificate.
+        string disposedKid, disposedThumbprint;
+        using (var gone = MockGitHubOidcIssuer.Start())
+        {
+            disposedKid = gone.CurrentKeyId;
+            disposedThumbprint = Jwt.Header(gone.IssueToken()).GetProperty("x5t").GetString()!;
+        }
+
+        using var next = MockGitHubOidcIssuer.Start();
+        Assert.NotEqual(disposedKid, next.CurrentKeyId);
+        Assert.NotEqual(disposedThumbprint, Jwt.Header(next.IssueToken()).GetProperty("x5t").GetString());
+    }
+
+    private static async Task<string> ModulusAsync(IssuerClient client, MockGitHubOidcIssuer issuer)
+    {
+        var keys = (await client.GetJsonAsync(issuer.BaseAddress + ".well-known/jwks")).GetProperty("keys");
+        return keys.EnumerateArray().First(k => k.GetProperty("kid").GetString() == issuer.CurrentKeyId).GetProperty("n").GetString()!;
+    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
 using OidcToken.Testing;
 
 namespace OidcToken.Validation.Tests.KeySources;
@@ -135,13 +136,17 @@ public sealed class DiscoveryAndJwksTests
     public async Task Last_known_good_keys_are_kept_when_a_later_refresh_fails()
     {
         using var issuer = MockGitHubOidcIssuer.Start();
-        using var validator = new GitHubOidcTokenValidator(MockIssuerKit.Options(issuer));
+        var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var options = MockIssuerKit.Options(issuer);
+        options.TimeProvider = clock;
+        using var validator = new GitHubOidcTokenValidator(options);
         Assert.True((await validator.ValidateAsync(issuer.IssueToken(MockIssuerKit.Audience))).IsValid);
 
-        // The JWKS goes down; an unknown kid forces a refresh, which fails.
+        // The JWKS goes down; once the RefreshInterval (1 s) has passed on the validator's clock, an unknown kid forces a
+        // refresh, which fails.
         issuer.FailNextJwksRequests(1000, 503);
         issuer.FailNextDiscoveryRequests(1000, 503);
-        await Task.Delay(1100);
+        clock.Advance(TimeSpan.FromMilliseconds(1100));
         var unknown = await validator.ValidateAsync(AttackFreeForgery.WithKeyId(issuer.IssueToken(MockIssuerKit.Audience), "rotated-away"));
         Assert.Equal(GitHubOidcFailureKind.KeysUnavailable, unknown.Kind);
 
