@@ -67,7 +67,7 @@ public sealed class DiscoveryAndJwksTests
     public async Task Jwks_down_at_start_is_keys_unavailable_not_invalid_and_recovers()
     {
         using var issuer = MockGitHubOidcIssuer.Start();
-        issuer.FailNextJwksRequests(1, 503);
+        issuer.FailNextRequests(1, MockHttpTargetFault.Status(503).ForRequestsTo(new Uri(issuer.BaseAddress, ".well-known/jwks")));
         using var validator = new GitHubOidcTokenValidator(MockIssuerKit.Options(issuer));
         var token = issuer.IssueToken(MockIssuerKit.Audience);
 
@@ -98,7 +98,7 @@ public sealed class DiscoveryAndJwksTests
     public async Task Discovery_down_at_start_is_keys_unavailable()
     {
         using var issuer = MockGitHubOidcIssuer.Start();
-        issuer.FailNextDiscoveryRequests(5, 500);
+        issuer.FailNextRequests(5, MockHttpTargetFault.Status(500).ForRequestsTo(new Uri(issuer.Issuer + "/.well-known/openid-configuration")));
         using var validator = new GitHubOidcTokenValidator(MockIssuerKit.Options(issuer));
 
         var result = await validator.ValidateAsync(issuer.IssueToken(MockIssuerKit.Audience));
@@ -139,8 +139,8 @@ public sealed class DiscoveryAndJwksTests
         Assert.True((await validator.ValidateAsync(issuer.IssueToken(MockIssuerKit.Audience))).IsValid);
 
         // The JWKS goes down; an unknown kid forces a refresh, which fails.
-        issuer.FailNextJwksRequests(1000, 503);
-        issuer.FailNextDiscoveryRequests(1000, 503);
+        issuer.FailNextRequests(1000, MockHttpTargetFault.Status(503).ForRequestsTo(new Uri(issuer.BaseAddress, ".well-known/jwks")));
+        issuer.FailNextRequests(1000, MockHttpTargetFault.Status(503).ForRequestsTo(new Uri(issuer.Issuer + "/.well-known/openid-configuration")));
         await Task.Delay(1100);
         var unknown = await validator.ValidateAsync(AttackFreeForgery.WithKeyId(issuer.IssueToken(MockIssuerKit.Audience), "rotated-away"));
         Assert.Equal(GitHubOidcFailureKind.KeysUnavailable, unknown.Kind);
