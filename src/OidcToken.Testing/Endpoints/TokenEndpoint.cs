@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using WireMock;
-using WireMock.ResponseBuilders;
 
 namespace OidcToken.Testing;
 
@@ -13,10 +12,6 @@ namespace OidcToken.Testing;
 /// </summary>
 internal sealed class TokenEndpoint
 {
-    private const string HtmlPage =
-        "<!DOCTYPE html>\n<html><head><title>Authentication required</title></head>"
-        + "<body><h1>Proxy authentication required</h1><p>Sign in to continue.</p></body></html>\n";
-
     private readonly byte[] _requestToken;
     private readonly TokenMinter _minter;
     private readonly string _defaultAudience;
@@ -49,7 +44,7 @@ internal sealed class TokenEndpoint
         _disposed = disposed;
     }
 
-    public async Task<IResponseMessage> RespondAsync(HttpContext context)
+    public async Task<IResponseMessage> RespondAsync(HttpContext context, string path, Uri baseAddress)
     {
         var http = context.Request;
         var receivedAt = _timeProvider.GetUtcNow();
@@ -59,8 +54,22 @@ internal sealed class TokenEndpoint
         var hasAuthorization = http.Headers.ContainsKey("Authorization");
         var validBearer = IsValidBearer(http.Headers.Authorization);
 
-        var fault = _faults.TakeNext();
-        var response = fault is null ? Serve(validBearer, audience) : ApplyFault(fault, validBearer, audience);
+        // The call's Audience is the audience the request asked for (or the default): what GitHub's refusal names.
+        var call = new TargetCall(http.Method, path, http.Headers, string.Empty, receivedAt, baseAddress, null, c => _faults.TakeNext(c.Path))
+        {
+            Audience = audience,
+        };
+        var fault = call.TakeFault();
+        var answer = fault switch
+        {
+            null => Serve(validBearer, audience),
+            { ReplacesAnswer: true } => TargetAnswer.FromFault(fault, call),
+            { Shape: MockHttpTargetFault.FaultShape.Delay } => TargetAnswer.FromFault(fault, call, Serve(validBearer, audience)),
+            { Shape: MockHttpTargetFault.FaultShape.EmptyResponse } => TargetAnswer.FromFault(fault, call),
+
+            // Faults that garble a successful answer take precedence over the bearer check and the audience rule.
+            _ => TargetAnswer.FromFault(fault, call, TargetAnswer.Json(200, ValueBody(_minter.Mint(audience)))),
+        };
 
         _log.AddToken(new MockTokenRequest(
             http.Method,
@@ -70,25 +79,11 @@ internal sealed class TokenEndpoint
             validBearer,
             HeaderOrNull(http.Headers.UserAgent),
             HeaderOrNull(http.Headers.Accept),
-            (int)response.StatusCode!,
+            answer.Reset ? 0 : answer.StatusCode,
             fault,
             receivedAt));
 
-        if (fault is { Kind: FaultKind.Delay })
-        {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _disposed);
-            try
-            {
-                await Task.Delay(fault.Wait, linked.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // The client went away or the issuer is shutting down; nobody reads this answer.
-                return Responses.Empty(503);
-            }
-        }
-
-        return response;
+        return await answer.SendAsync(context, _disposed).ConfigureAwait(false);
     }
 
     internal static string AudienceRefusedBody(string audience) =>
@@ -112,71 +107,19 @@ internal sealed class TokenEndpoint
             writer.WriteEndObject();
         });
 
-    private ResponseMessage Serve(bool validBearer, string audience)
+    private TargetAnswer Serve(bool validBearer, string audience)
     {
         if (!validBearer)
         {
-            return Responses.Empty(401);
+            return TargetAnswer.Empty(401);
         }
 
         if (!AudiencePolicy.IsAllowed(audience, _owner, _repository))
         {
-            return Responses.Text(400, AudienceRefusedBody(audience), Responses.Json);
+            return TargetAnswer.Json(400, AudienceRefusedBody(audience));
         }
 
-        return Responses.Text(200, ValueBody(_minter.Mint(audience)), Responses.Json);
-    }
-
-    private ResponseMessage ApplyFault(MockTokenFault fault, bool validBearer, string audience)
-    {
-        switch (fault.Kind)
-        {
-            case FaultKind.Status:
-                var status = Responses.Text(fault.StatusCode, fault.Body, LooksLikeJson(fault.Body) ? Responses.Json : "text/plain; charset=utf-8");
-                if (fault.RetryAfter is { } retryAfter)
-                {
-                    status.AddHeader("Retry-After", ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
-                }
-
-                return status;
-            case FaultKind.AudienceRefused:
-                return Responses.Text(400, AudienceRefusedBody(audience), Responses.Json);
-            case FaultKind.Delay:
-                return Serve(validBearer, audience);
-            case FaultKind.EmptyResponse:
-                return Responses.Text(200, string.Empty, Responses.Json, FaultType.EMPTY_RESPONSE);
-            case FaultKind.MalformedChunk:
-                return Responses.Text(200, ValueBody(_minter.Mint(audience)), Responses.Json, FaultType.MALFORMED_RESPONSE_CHUNK);
-            case FaultKind.Html:
-                return Responses.Text(200, HtmlPage, "text/html; charset=utf-8");
-            case FaultKind.JsonWithoutValue:
-                return Responses.Text(200, "{\"count\":1,\"message\":\"OK\"}", Responses.Json);
-            case FaultKind.TruncatedJson:
-                var whole = ValueBody(_minter.Mint(audience));
-                return Responses.Text(200, whole[..(whole.Length / 2)], Responses.Json);
-            case FaultKind.Redirect:
-                var redirect = Responses.Empty(fault.StatusCode);
-                redirect.AddHeader("Location", fault.Location!.OriginalString);
-                return redirect;
-            case FaultKind.OversizedBody:
-                return Responses.Bytes(200, Oversized(_minter.Mint(audience), fault.Size), Responses.Json);
-            default:
-                throw new InvalidOperationException($"Unknown fault kind {fault.Kind}.");
-        }
-    }
-
-    private static byte[] Oversized(string token, int size)
-    {
-        var prefix = "{\"value\":\"" + token + "\",\"padding\":\"";
-        const string Suffix = "\"}";
-        var padding = Math.Max(0, size - prefix.Length - Suffix.Length);
-        return Encoding.ASCII.GetBytes(prefix + new string('a', padding) + Suffix);
-    }
-
-    private static bool LooksLikeJson(string? body)
-    {
-        var trimmed = body.AsSpan().TrimStart();
-        return trimmed.Length > 0 && trimmed[0] is '{' or '[';
+        return TargetAnswer.Json(200, ValueBody(_minter.Mint(audience)));
     }
 
     private bool IsValidBearer(Microsoft.Extensions.Primitives.StringValues header)

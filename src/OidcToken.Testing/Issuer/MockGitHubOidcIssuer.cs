@@ -3,6 +3,7 @@ using System.Collections.ObjectModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http;
 using WireMock.Logging;
 using WireMock.RequestBuilders;
 using WireMock.Server;
@@ -29,9 +30,11 @@ public sealed class MockGitHubOidcIssuer : IDisposable
     private readonly WireMockServer _server;
     private readonly SigningKeyRing _keys;
     private readonly TokenMinter _minter;
+    private const string VssTypeName =
+        "GitHub.Actions.Runtime.WebApi.CannotGenerateIdTokenException, GitHub.Actions.Runtime.WebApi, Version=14.0.0.0, Culture=neutral, PublicKeyToken=null";
+
     private readonly FaultQueue _faults = new();
-    private readonly FaultQueue _jwksFaults = new();
-    private readonly FaultQueue _discoveryFaults = new();
+    private readonly TimeProvider _timeProvider;
     private string? _discoveryIssuerOverride;
     private string? _discoveryJwksUriOverride;
     private string? _discoveryBodyOverride;
@@ -47,6 +50,7 @@ public sealed class MockGitHubOidcIssuer : IDisposable
     {
         _server = server;
         _keys = keys;
+        _timeProvider = options.TimeProvider;
 
         var port = server.Ports[0];
         _baseUrl = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}");
@@ -77,22 +81,17 @@ public sealed class MockGitHubOidcIssuer : IDisposable
             RequestToken, _minter, DefaultAudience, options.Owner, options.Repository, _faults, _log, options.TimeProvider, _disposing.Token);
         _server
             .Given(Request.Create().UsingGet().WithPath(path => string.Equals(path, tokenPath, StringComparison.Ordinal)))
-            .RespondWith(new DelegateResponseProvider((context, _) => tokenEndpoint.RespondAsync(context)));
+            .RespondWith(new DelegateResponseProvider((context, _) => tokenEndpoint.RespondAsync(context, tokenPath, BaseAddress)));
 
         // GitHub's JWKS sits at the root for github.com and enterprise-slug issuers; GHES serves it under its issuer.
         var jwksUri = options.IssuerKind == MockIssuerKind.EnterpriseServer ? Issuer + JwksPath : _baseUrl + JwksPath;
         var jwksPaths = new HashSet<string>(StringComparer.Ordinal) { JwksPath, new Uri(jwksUri).AbsolutePath };
         _server
             .Given(Request.Create().UsingGet().WithPath(path => jwksPaths.Contains(path)))
-            .RespondWith(new DelegateResponseProvider((_, _) =>
+            .RespondWith(new DelegateResponseProvider((context, request) =>
             {
                 _log.CountJwks();
-                if (_jwksFaults.TakeNext() is { } fault)
-                {
-                    return Task.FromResult<WireMock.IResponseMessage>(Responses.Text(fault.StatusCode, "{\"message\":\"injected JWKS fault\"}", Responses.Json));
-                }
-
-                return Task.FromResult<WireMock.IResponseMessage>(Responses.Text(200, Volatile.Read(ref _jwksBodyOverride) ?? _keys.JwksJson, Responses.Json));
+                return SideAsync(context, request.Path, "JWKS", () => TargetAnswer.Json(200, Volatile.Read(ref _jwksBodyOverride) ?? _keys.JwksJson));
             }));
 
         var discovery = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -112,25 +111,23 @@ public sealed class MockGitHubOidcIssuer : IDisposable
 
         _server
             .Given(Request.Create().UsingGet().WithPath(path => discovery.ContainsKey(path)))
-            .RespondWith(new DelegateResponseProvider((_, request) =>
+            .RespondWith(new DelegateResponseProvider((context, request) =>
             {
                 _log.CountDiscovery();
-                if (_discoveryFaults.TakeNext() is { } fault)
+                return SideAsync(context, request.Path, "discovery", () =>
                 {
-                    return Task.FromResult<WireMock.IResponseMessage>(Responses.Text(fault.StatusCode, "{\"message\":\"injected discovery fault\"}", Responses.Json));
-                }
+                    if (Volatile.Read(ref _discoveryBodyOverride) is { } body)
+                    {
+                        return TargetAnswer.Json(200, body);
+                    }
 
-                if (Volatile.Read(ref _discoveryBodyOverride) is { } body)
-                {
-                    return Task.FromResult<WireMock.IResponseMessage>(Responses.Text(200, body, Responses.Json));
-                }
-
-                var issuerOverride = Volatile.Read(ref _discoveryIssuerOverride);
-                var jwksOverride = Volatile.Read(ref _discoveryJwksUriOverride);
-                var document = issuerOverride is null && jwksOverride is null
-                    ? discovery[request.Path]
-                    : DiscoveryDocument.Build(issuerOverride ?? discoveryIssuers[request.Path], jwksOverride ?? jwksUri);
-                return Task.FromResult<WireMock.IResponseMessage>(Responses.Text(200, document, Responses.Json));
+                    var issuerOverride = Volatile.Read(ref _discoveryIssuerOverride);
+                    var jwksOverride = Volatile.Read(ref _discoveryJwksUriOverride);
+                    var document = issuerOverride is null && jwksOverride is null
+                        ? discovery[request.Path]
+                        : DiscoveryDocument.Build(issuerOverride ?? discoveryIssuers[request.Path], jwksOverride ?? jwksUri);
+                    return TargetAnswer.Json(200, document);
+                });
             }));
     }
 
@@ -245,27 +242,31 @@ public sealed class MockGitHubOidcIssuer : IDisposable
     /// <summary>
     /// Makes the next <paramref name="count"/> requests to the token endpoint get <paramref name="fault"/>; later
     /// ones are served normally. Calls queue up in order: two calls for 2 and 1 requests fault the next three.
-    /// A queued fault applies whatever the request's bearer token.
+    /// A queued fault applies whatever the request's bearer token. A fault made with
+    /// <see cref="MockHttpTargetFault.ForRequestsTo"/> for the JWKS (<c>/.well-known/jwks</c>) or a discovery document
+    /// (<c>&lt;issuer&gt;/.well-known/openid-configuration</c>) waits for a request there instead (those requests still count in
+    /// <see cref="JwksRequestCount"/> and <see cref="DiscoveryRequestCount"/>; a bodiless status there answers
+    /// <c>{"message":"injected JWKS fault"}</c> or <c>{"message":"injected discovery fault"}</c>).
     /// </summary>
     /// <param name="count">How many requests get the fault; at least 1.</param>
-    /// <param name="fault">The fault.</param>
+    /// <param name="fault">The fault: a generic one such as <see cref="MockHttpTargetFault.Status"/>, or GitHub's own such as <see cref="JobPending"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="fault"/> is <see langword="null"/>.</exception>
     /// <exception cref="ObjectDisposedException">The issuer was disposed.</exception>
-    public void FailNextTokenRequests(int count, MockTokenFault fault)
+    public void FailNextRequests(int count, MockHttpTargetFault fault)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentNullException.ThrowIfNull(fault);
         ThrowIfDisposed();
-        _faults.Enqueue(fault, count);
+        _faults.Enqueue(count, fault);
     }
 
     /// <summary>
     /// Makes each later request to the token endpoint get <paramref name="fault"/> with probability
     /// <paramref name="probability"/>, independently, until called again (a probability of 0 stops it). Faults queued
-    /// with <see cref="FailNextTokenRequests(int, MockTokenFault)"/> take precedence: a request that takes a queued fault
+    /// with <see cref="FailNextRequests(int, MockHttpTargetFault)"/> take precedence: a request that takes a queued fault
     /// is not also rolled for the random one. For load and chaos tests, e.g. a 30 % rate of 503:
-    /// <c>FailTokenRequestsRandomly(0.3, MockTokenFault.Status(503))</c>. Each request's fault, if any, is in
+    /// <c>FailTokenRequestsRandomly(0.3, MockHttpTargetFault.Status(503))</c>. Each request's fault, if any, is in
     /// <see cref="TokenRequests"/>.
     /// </summary>
     /// <param name="probability">The chance, 0 to 1, that a request gets the fault.</param>
@@ -274,7 +275,7 @@ public sealed class MockGitHubOidcIssuer : IDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="probability"/> is not between 0 and 1 (or is NaN).</exception>
     /// <exception cref="ArgumentNullException"><paramref name="fault"/> is <see langword="null"/>.</exception>
     /// <exception cref="ObjectDisposedException">The issuer was disposed.</exception>
-    public void FailTokenRequestsRandomly(double probability, MockTokenFault fault, int seed = 0)
+    public void FailTokenRequestsRandomly(double probability, MockHttpTargetFault fault, int seed = 0)
     {
         if (!(probability is >= 0.0 and <= 1.0))
         {
@@ -287,38 +288,39 @@ public sealed class MockGitHubOidcIssuer : IDisposable
     }
 
     /// <summary>
-    /// Makes the next <paramref name="count"/> requests for the JWKS answer HTTP <paramref name="statusCode"/> (they still
-    /// count in <see cref="JwksRequestCount"/>); later ones are served normally. Calls queue up in order.
+    /// HTTP 403 with GitHub's VSS-style body: <c>Can't issue ID_TOKEN for job in 'Pending' state.</c>
+    /// (transient: the job has not been marked started yet).
     /// </summary>
-    /// <param name="count">How many requests fail; at least 1.</param>
-    /// <param name="statusCode">The status to answer with, 400–599. Default 503.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1, or <paramref name="statusCode"/> is outside 400–599.</exception>
-    /// <exception cref="ObjectDisposedException">The issuer was disposed.</exception>
-    public void FailNextJwksRequests(int count, int statusCode = 503)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 400);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
-        ThrowIfDisposed();
-        _jwksFaults.Enqueue(MockTokenFault.Status(statusCode), count);
-    }
+    /// <returns>The fault, for <see cref="FailNextRequests"/>.</returns>
+    public static MockHttpTargetFault JobPending() => JobState("Pending");
 
     /// <summary>
-    /// Makes the next <paramref name="count"/> requests for a discovery document answer HTTP <paramref name="statusCode"/>
-    /// (they still count in <see cref="DiscoveryRequestCount"/>); later ones are served normally. Calls queue up in order.
+    /// HTTP 403 with GitHub's VSS-style body: <c>Can't issue ID_TOKEN for job in 'Delayed' state.</c> (transient).
     /// </summary>
-    /// <param name="count">How many requests fail; at least 1.</param>
-    /// <param name="statusCode">The status to answer with, 400–599. Default 503.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1, or <paramref name="statusCode"/> is outside 400–599.</exception>
-    /// <exception cref="ObjectDisposedException">The issuer was disposed.</exception>
-    public void FailNextDiscoveryRequests(int count, int statusCode = 503)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 400);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
-        ThrowIfDisposed();
-        _discoveryFaults.Enqueue(MockTokenFault.Status(statusCode), count);
-    }
+    /// <returns>The fault, for <see cref="FailNextRequests"/>.</returns>
+    public static MockHttpTargetFault JobDelayed() => JobState("Delayed");
+
+    /// <summary>
+    /// HTTP 403 with GitHub's VSS-style body: <c>Can't issue ID_TOKEN for job in 'Completed' state.</c>
+    /// (permanent: the job has ended). The body is byte-identical to the one GitHub was seen to send.
+    /// </summary>
+    /// <returns>The fault, for <see cref="FailNextRequests"/>.</returns>
+    public static MockHttpTargetFault JobCompleted() => JobState("Completed");
+
+    /// <summary>
+    /// HTTP 400 with GitHub's token-service body
+    /// <c>{"source":"actions-run-service","statusCode":400,"errorMessage":"Can't issue ID_TOKEN for audience '…'"}</c>
+    /// naming the audience of the request (or the default audience when it asked for none).
+    /// </summary>
+    /// <returns>The fault, for <see cref="FailNextRequests"/>.</returns>
+    public static MockHttpTargetFault AudienceRefused() =>
+        MockHttpTargetFault.Error(
+            nameof(AudienceRefused), 400, null, render: call => TargetAnswer.Json(400, TokenEndpoint.AudienceRefusedBody(call.Audience ?? string.Empty)));
+
+    /// <summary>HTTP 200 <c>application/json</c> whose object has no <c>value</c> member.</summary>
+    /// <returns>The fault, for <see cref="FailNextRequests"/>.</returns>
+    public static MockHttpTargetFault JsonWithoutValue() =>
+        MockHttpTargetFault.Error(nameof(JsonWithoutValue), 200, null, "{\"count\":1,\"message\":\"OK\"}");
 
     /// <summary>
     /// Makes discovery documents served from now on advertise <paramref name="issuer"/> and/or <paramref name="jwksUri"/>
@@ -463,6 +465,37 @@ public sealed class MockGitHubOidcIssuer : IDisposable
         {
             throw new ArgumentException($"MockGitHubOidcIssuerOptions.{name} must not contain '/' or white space.", "options");
         }
+    }
+
+    internal static string VssErrorBody(string state) =>
+        "{\"$id\":\"1\",\"innerException\":null,\"message\":\"Can't issue ID_TOKEN for job in '" + state + "' state.\","
+        + "\"typeName\":\"" + VssTypeName + "\",\"typeKey\":\"CannotGenerateIdTokenException\",\"errorCode\":0,\"eventId\":3000}";
+
+    private static MockHttpTargetFault JobState(string state) =>
+        MockHttpTargetFault.Error("Job" + state + "()", 403, null, VssErrorBody(state));
+
+    /// <summary>
+    /// Answers a JWKS or discovery request: a queued fault scoped to its path (see <see cref="FailNextRequests"/>), else
+    /// <paramref name="normal"/>. A bodiless status fault answers GitHub-style JSON naming <paramref name="endpoint"/>.
+    /// </summary>
+    private Task<WireMock.IResponseMessage> SideAsync(HttpContext context, string path, string endpoint, Func<TargetAnswer> normal)
+    {
+        var fault = _faults.TakeNext(path, unscopedApplies: false);
+        if (fault is null)
+        {
+            return normal().SendAsync(context, _disposing.Token);
+        }
+
+        var call = new TargetCall(context.Request.Method, path, context.Request.Headers, string.Empty, _timeProvider.GetUtcNow(), BaseAddress, null, _ => fault);
+        var answer = TargetAnswer.FromFault(fault, call, fault.ReplacesAnswer || fault.Shape == MockHttpTargetFault.FaultShape.EmptyResponse ? null : normal());
+        if (fault is { ReplacesAnswer: true, Body: null, Render: null, Location: null, Reset: false })
+        {
+            var plain = answer;
+            answer = TargetAnswer.Json(fault.StatusCode, "{\"message\":\"injected " + endpoint + " fault\"}");
+            answer.Headers.AddRange(plain.Headers);
+        }
+
+        return answer.SendAsync(context, _disposing.Token);
     }
 
     private static string RefName(string gitRef) =>

@@ -115,7 +115,7 @@ public sealed class MockGitHubOidcIssuerOptions
     /// <summary>
     /// The clock for <c>iat</c>, <c>nbf</c>, <c>exp</c> and certificate validity. Default
     /// <see cref="TimeProvider.System"/>; tests pass a fake clock. Injected delays
-    /// (<see cref="MockTokenFault.Delay(TimeSpan)"/>) always use real time.
+    /// (<see cref="MockHttpTargetFault.Delay(TimeSpan)"/>) always use real time.
     /// </summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

@@ -15,7 +15,7 @@ public sealed class MockTokenRequest
         string? userAgent,
         string? accept,
         int statusCode,
-        MockTokenFault? fault,
+        MockHttpTargetFault? fault,
         DateTimeOffset receivedAt)
     {
         Method = method;
@@ -51,11 +51,11 @@ public sealed class MockTokenRequest
     /// <summary>The <c>Accept</c> header, or <see langword="null"/>.</summary>
     public string? Accept { get; }
 
-    /// <summary>The status code the mock answered with (for <see cref="MockTokenFault.Delay(TimeSpan)"/>, the one it answers with after the wait).</summary>
+    /// <summary>The status code the mock answered with (for <see cref="MockHttpTargetFault.Delay(TimeSpan)"/>, the one it answers with after the wait).</summary>
     public int StatusCode { get; }
 
     /// <summary>The injected fault this request received, or <see langword="null"/> when it was served normally.</summary>
-    public MockTokenFault? Fault { get; }
+    public MockHttpTargetFault? Fault { get; }
 
     /// <summary>When the request arrived, by the issuer's <see cref="MockGitHubOidcIssuerOptions.TimeProvider"/>.</summary>
     public DateTimeOffset ReceivedAt { get; }

@@ -343,7 +343,7 @@ public sealed class AssumeRoleTests
     public async Task A_failing_token_source_passes_its_own_error_through()
     {
         using var harness = new AwsHarness();
-        harness.Issuer.FailNextTokenRequests(20, MockTokenFault.Status(401));
+        harness.Issuer.FailNextRequests(20, MockHttpTargetFault.Status(401));
 
         var ex = await Assert.ThrowsAsync<OidcTokenException>(() => GitHubAwsCredentials.AssumeRoleAsync(harness.Source, harness.Options(), CancellationToken.None));
 

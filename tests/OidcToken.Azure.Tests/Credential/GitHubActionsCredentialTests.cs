@@ -235,7 +235,7 @@ public sealed class GitHubActionsCredentialTests
     public async Task GitHubSideRefusal_IsAnAuthenticationFailedException_WithTheSourcesCode()
     {
         using var harness = new AzureHarness();
-        harness.Issuer.FailNextTokenRequests(1, MockTokenFault.Status(401));
+        harness.Issuer.FailNextRequests(1, MockHttpTargetFault.Status(401));
         var credential = harness.Credential();
 
         var ex = await Assert.ThrowsAsync<AuthenticationFailedException>(

@@ -58,7 +58,7 @@ public sealed class DoctorCommandTests : IDisposable
     [Fact]
     public async Task Doctor_ProbeRefused_ReportsHowTheEndpointAnswered()
     {
-        _issuer.FailNextTokenRequests(1, MockTokenFault.JobCompleted());
+        _issuer.FailNextRequests(1, MockGitHubOidcIssuer.JobCompleted());
 
         var run = await CliRun.RunAsync(CliRun.Context(_issuer.GetEnvironment(), ("GITHUB_ACTIONS", null)), "doctor", "--probe");
 

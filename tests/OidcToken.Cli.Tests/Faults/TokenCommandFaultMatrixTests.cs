@@ -129,14 +129,14 @@ public sealed class TokenCommandHttpFaultTests(ITestOutputHelper output) : IDisp
     {
         switch (row)
         {
-            case "503 x1, then ok": _issuer.FailNextTokenRequests(1, MockTokenFault.Status(503)); break;
-            case "429 with Retry-After 1 s x1, then ok": _issuer.FailNextTokenRequests(1, MockTokenFault.Status(429, retryAfter: TimeSpan.FromSeconds(1))); break;
-            case "429 with Retry-After beyond the deadline": _issuer.FailNextTokenRequests(1, MockTokenFault.Status(429, retryAfter: TimeSpan.FromSeconds(30))); break;
-            case "429 without Retry-After x1, then ok": _issuer.FailNextTokenRequests(1, MockTokenFault.Status(429)); break;
-            case "Pending x1, then ok": _issuer.FailNextTokenRequests(1, MockTokenFault.JobPending()); break;
-            case "Pending storm": _issuer.FailNextTokenRequests(20, MockTokenFault.JobPending()); break;
-            case "Completed (not retried)": _issuer.FailNextTokenRequests(20, MockTokenFault.JobCompleted()); break;
-            default: _issuer.FailNextTokenRequests(20, MockTokenFault.Status(int.Parse(row[..3], CultureInfo.InvariantCulture))); break;
+            case "503 x1, then ok": _issuer.FailNextRequests(1, MockHttpTargetFault.Status(503)); break;
+            case "429 with Retry-After 1 s x1, then ok": _issuer.FailNextRequests(1, MockHttpTargetFault.Status(429, retryAfter: TimeSpan.FromSeconds(1))); break;
+            case "429 with Retry-After beyond the deadline": _issuer.FailNextRequests(1, MockHttpTargetFault.Status(429, retryAfter: TimeSpan.FromSeconds(30))); break;
+            case "429 without Retry-After x1, then ok": _issuer.FailNextRequests(1, MockHttpTargetFault.Status(429)); break;
+            case "Pending x1, then ok": _issuer.FailNextRequests(1, MockGitHubOidcIssuer.JobPending()); break;
+            case "Pending storm": _issuer.FailNextRequests(20, MockGitHubOidcIssuer.JobPending()); break;
+            case "Completed (not retried)": _issuer.FailNextRequests(20, MockGitHubOidcIssuer.JobCompleted()); break;
+            default: _issuer.FailNextRequests(20, MockHttpTargetFault.Status(int.Parse(row[..3], CultureInfo.InvariantCulture))); break;
         }
 
         var stopwatch = Stopwatch.StartNew();

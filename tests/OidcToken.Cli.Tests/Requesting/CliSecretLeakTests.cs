@@ -17,19 +17,19 @@ public sealed class CliSecretLeakTests : IDisposable
     public async Task TokenAndDoctor_FailurePaths_PrintNoSecret(string name)
     {
         var issued = _issuer.IssueToken("aud");
-        MockTokenFault Fault() => name switch
+        MockHttpTargetFault Fault() => name switch
         {
-            "audience" => MockTokenFault.AudienceRefused(),
-            "unauthorized" => MockTokenFault.Status(401, "token " + _issuer.RequestToken + " expired"),
-            "echo-token" => MockTokenFault.Status(403, "{\"message\":\"" + _issuer.RequestToken[..24] + "\"}"),
-            "echo-jwt" => MockTokenFault.Status(500, issued),
-            "completed" => MockTokenFault.JobCompleted(),
-            "html" => MockTokenFault.Html(),
-            "truncated" => MockTokenFault.TruncatedJson(),
-            "redirect" => MockTokenFault.Redirect(new Uri("http://127.0.0.1:9/?t=" + _issuer.RequestToken)),
-            _ => MockTokenFault.Status(503, _issuer.RequestToken),
+            "audience" => MockGitHubOidcIssuer.AudienceRefused(),
+            "unauthorized" => MockHttpTargetFault.Status(401, "token " + _issuer.RequestToken + " expired"),
+            "echo-token" => MockHttpTargetFault.Status(403, "{\"message\":\"" + _issuer.RequestToken[..24] + "\"}"),
+            "echo-jwt" => MockHttpTargetFault.Status(500, issued),
+            "completed" => MockGitHubOidcIssuer.JobCompleted(),
+            "html" => MockHttpTargetFault.Html(),
+            "truncated" => MockHttpTargetFault.TruncatedBody(),
+            "redirect" => MockHttpTargetFault.Redirect(new Uri("http://127.0.0.1:9/?t=" + _issuer.RequestToken), 302),
+            _ => MockHttpTargetFault.Status(503, _issuer.RequestToken),
         };
-        _issuer.FailNextTokenRequests(20, Fault());
+        _issuer.FailNextRequests(20, Fault());
         var context = CliRun.Context(_issuer.GetEnvironment());
 
         var token = await CliRun.RunAsync(context, "token", "--audience", "aud", "--timeout", "1");

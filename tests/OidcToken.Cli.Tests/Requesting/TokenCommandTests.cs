@@ -64,11 +64,11 @@ public sealed class TokenCommandTests : IDisposable
     [InlineData("unavailable", 4)]
     public async Task Token_EndpointFailure_UsesTheDocumentedExitCode(string fault, int exitCode)
     {
-        _issuer.FailNextTokenRequests(10, fault switch
+        _issuer.FailNextRequests(10, fault switch
         {
-            "audience" => MockTokenFault.AudienceRefused(),
-            "html" => MockTokenFault.Html(),
-            _ => MockTokenFault.Status(503),
+            "audience" => MockGitHubOidcIssuer.AudienceRefused(),
+            "html" => MockHttpTargetFault.Html(),
+            _ => MockHttpTargetFault.Status(503),
         });
 
         var run = await CliRun.RunAsync(CliRun.Context(_issuer.GetEnvironment(), ("GITHUB_ACTIONS", null)), "token", "--audience", "aud", "--timeout", "1");

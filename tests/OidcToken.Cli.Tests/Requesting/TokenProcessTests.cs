@@ -75,7 +75,7 @@ public sealed class TokenProcessTests : IDisposable
     [Fact]
     public async Task Process_CtrlCDuringARequest_Exits130Promptly()
     {
-        _issuer.FailNextTokenRequests(5, MockTokenFault.Delay(TimeSpan.FromSeconds(30)));
+        _issuer.FailNextRequests(5, MockHttpTargetFault.Delay(TimeSpan.FromSeconds(30)));
         using var process = Start("token", "--audience", "aud");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

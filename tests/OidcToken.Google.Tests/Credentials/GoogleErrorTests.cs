@@ -180,8 +180,8 @@ public sealed class GoogleErrorTests(ITestOutputHelper output)
     public async Task A_refused_github_token_request_reports_the_runner_problem()
     {
         using var fixture = new GoogleFixture();
-        fixture.Issuer.FailNextTokenRequests(1, MockTokenFault.JobCompleted());
-        fixture.Issuer.FailNextTokenRequests(5, MockTokenFault.JobCompleted());
+        fixture.Issuer.FailNextRequests(1, MockGitHubOidcIssuer.JobCompleted());
+        fixture.Issuer.FailNextRequests(5, MockGitHubOidcIssuer.JobCompleted());
 
         var ex = await Assert.ThrowsAsync<OidcTokenException>(() => GitHubGoogleCredential.GetAccessTokenAsync(fixture.Configuration()));
         output.WriteLine(ex.ErrorCode + ": " + ex.Message);

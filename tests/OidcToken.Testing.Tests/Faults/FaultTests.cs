@@ -12,7 +12,7 @@ public sealed class FaultTests
     {
         using var issuer = MockGitHubOidcIssuer.Start();
         using var client = new IssuerClient(issuer);
-        issuer.FailNextTokenRequests(2, MockTokenFault.Status(503, "{\"message\":\"busy\"}", TimeSpan.FromSeconds(2.5)));
+        issuer.FailNextRequests(2, MockHttpTargetFault.Status(503, "{\"message\":\"busy\"}", TimeSpan.FromSeconds(2.5)));
 
         for (var i = 0; i < 2; i++)
         {
@@ -33,8 +33,8 @@ public sealed class FaultTests
     {
         using var issuer = MockGitHubOidcIssuer.Start();
         using var client = new IssuerClient(issuer);
-        issuer.FailNextTokenRequests(1, MockTokenFault.Status(500));
-        issuer.FailTokenRequestsRandomly(0.3, MockTokenFault.Status(503), seed: 7);
+        issuer.FailNextRequests(1, MockHttpTargetFault.Status(500));
+        issuer.FailTokenRequestsRandomly(0.3, MockHttpTargetFault.Status(503), seed: 7);
 
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 201; i++)
@@ -43,7 +43,7 @@ public sealed class FaultTests
             statuses.Add(response.StatusCode);
         }
 
-        issuer.FailTokenRequestsRandomly(0, MockTokenFault.Status(503));
+        issuer.FailTokenRequestsRandomly(0, MockHttpTargetFault.Status(503));
         using var after = await client.RequestAsync("aud");
 
         Assert.Equal(HttpStatusCode.InternalServerError, statuses[0]);
@@ -52,8 +52,8 @@ public sealed class FaultTests
         Assert.All(statuses.Skip(1), s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, s.ToString()));
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
         Assert.Equal(failed, issuer.TokenRequests.Count(r => r.StatusCode == 503));
-        Assert.Throws<ArgumentOutOfRangeException>(() => issuer.FailTokenRequestsRandomly(double.NaN, MockTokenFault.Status(503)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => issuer.FailTokenRequestsRandomly(1.5, MockTokenFault.Status(503)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => issuer.FailTokenRequestsRandomly(double.NaN, MockHttpTargetFault.Status(503)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => issuer.FailTokenRequestsRandomly(1.5, MockHttpTargetFault.Status(503)));
     }
 
     [Fact]
@@ -61,8 +61,8 @@ public sealed class FaultTests
     {
         using var issuer = MockGitHubOidcIssuer.Start();
         using var client = new IssuerClient(issuer);
-        issuer.FailNextTokenRequests(1, MockTokenFault.Status(500, "oops"));
-        issuer.FailNextTokenRequests(1, MockTokenFault.Status(429));
+        issuer.FailNextRequests(1, MockHttpTargetFault.Status(500, "oops"));
+        issuer.FailNextRequests(1, MockHttpTargetFault.Status(429));
 
         using var text = await client.RequestAsync("aud");
         using var empty = await client.RequestAsync("aud");
@@ -83,11 +83,11 @@ public sealed class FaultTests
     {
         using var issuer = MockGitHubOidcIssuer.Start();
         using var client = new IssuerClient(issuer);
-        issuer.FailNextTokenRequests(1, state switch
+        issuer.FailNextRequests(1, state switch
         {
-            "Pending" => MockTokenFault.JobPending(),
-            "Delayed" => MockTokenFault.JobDelayed(),
-            _ => MockTokenFault.JobCompleted(),
+            "Pending" => MockGitHubOidcIssuer.JobPending(),
+            "Delayed" => MockGitHubOidcIssuer.JobDelayed(),
+            _ => MockGitHubOidcIssuer.JobCompleted(),
         });
 
         using var response = await client.RequestAsync("aud");
@@ -104,7 +104,7 @@ public sealed class FaultTests
         using var issuer = MockGitHubOidcIssuer.Start();
         using var client = new IssuerClient(issuer);
         var real = File.ReadAllText(RepoPaths.Fixture("token-endpoint-error-job-state.vss-style.json")).TrimEnd('\n', '\r');
-        issuer.FailNextTokenRequests(1, MockTokenFault.JobCompleted());
+        issuer.FailNextRequests(1, MockGitHubOidcIssuer.JobCompleted());
 
         using var response = await client.RequestAsync("aud");
 
@@ -116,7 +116,7 @@ public sealed class FaultTests
     {
         using var issuer = MockGitHubOidcIssuer.Start();
         using var client = new IssuerClient(issuer);
-        issuer.FailNextTokenRequests(1, MockTokenFault.AudienceRefused());
+        issuer.FailNextRequests(1, MockGitHubOidcIssuer.AudienceRefused());
 
         using var response = await client.RequestAsync("sts.amazonaws.com");
 
@@ -131,7 +131,7 @@ public sealed class FaultTests
     {
         using var issuer = MockGitHubOidcIssuer.Start();
         using var client = new IssuerClient(issuer);
-        issuer.FailNextTokenRequests(1, MockTokenFault.Delay(TimeSpan.FromMilliseconds(400)));
+        issuer.FailNextRequests(1, MockHttpTargetFault.Delay(TimeSpan.FromMilliseconds(400)));
 
         var stopwatch = Stopwatch.StartNew();
         var token = await client.GetTokenAsync("aud");
@@ -146,7 +146,7 @@ public sealed class FaultTests
     {
         var issuer = MockGitHubOidcIssuer.Start();
         using var client = new IssuerClient(issuer);
-        issuer.FailNextTokenRequests(1, MockTokenFault.Delay(TimeSpan.FromMinutes(5)));
+        issuer.FailNextRequests(1, MockHttpTargetFault.Delay(TimeSpan.FromMinutes(5)));
         using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
 
         var request = new HttpRequestMessage(HttpMethod.Get, client.TokenUrl("aud"));
@@ -163,7 +163,7 @@ public sealed class FaultTests
     {
         using var issuer = MockGitHubOidcIssuer.Start();
         using var client = new IssuerClient(issuer);
-        issuer.FailNextTokenRequests(1, MockTokenFault.EmptyResponse());
+        issuer.FailNextRequests(1, MockHttpTargetFault.EmptyResponse());
 
         using var response = await client.RequestAsync("aud");
 
@@ -176,7 +176,7 @@ public sealed class FaultTests
     {
         using var issuer = MockGitHubOidcIssuer.Start();
         using var client = new IssuerClient(issuer);
-        issuer.FailNextTokenRequests(1, MockTokenFault.MalformedChunk());
+        issuer.FailNextRequests(1, MockHttpTargetFault.MalformedChunk());
 
         using var response = await client.RequestAsync("aud");
         var body = await response.Content.ReadAsByteArrayAsync();
@@ -191,7 +191,7 @@ public sealed class FaultTests
     {
         using var issuer = MockGitHubOidcIssuer.Start();
         using var client = new IssuerClient(issuer);
-        issuer.FailNextTokenRequests(1, MockTokenFault.Html());
+        issuer.FailNextRequests(1, MockHttpTargetFault.Html());
 
         using var response = await client.RequestAsync("aud");
 
@@ -205,7 +205,7 @@ public sealed class FaultTests
     {
         using var issuer = MockGitHubOidcIssuer.Start();
         using var client = new IssuerClient(issuer);
-        issuer.FailNextTokenRequests(1, MockTokenFault.JsonWithoutValue());
+        issuer.FailNextRequests(1, MockGitHubOidcIssuer.JsonWithoutValue());
 
         using var response = await client.RequestAsync("aud");
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -220,7 +220,7 @@ public sealed class FaultTests
     {
         using var issuer = MockGitHubOidcIssuer.Start();
         using var client = new IssuerClient(issuer);
-        issuer.FailNextTokenRequests(1, MockTokenFault.TruncatedJson());
+        issuer.FailNextRequests(1, MockHttpTargetFault.TruncatedBody());
 
         using var response = await client.RequestAsync("aud");
         var body = await response.Content.ReadAsStringAsync();
@@ -238,7 +238,7 @@ public sealed class FaultTests
         using var issuer = MockGitHubOidcIssuer.Start();
         using var client = new IssuerClient(issuer);
         var target = new Uri("http://127.0.0.2:9/steal");
-        issuer.FailNextTokenRequests(1, MockTokenFault.Redirect(target, status));
+        issuer.FailNextRequests(1, MockHttpTargetFault.Redirect(target, status));
 
         using var response = await client.RequestAsync("aud");
 
@@ -251,7 +251,7 @@ public sealed class FaultTests
     {
         using var issuer = MockGitHubOidcIssuer.Start();
         using var client = new IssuerClient(issuer);
-        issuer.FailNextTokenRequests(1, MockTokenFault.OversizedBody(200_000));
+        issuer.FailNextRequests(1, MockHttpTargetFault.OversizedBody(200_000));
 
         using var response = await client.RequestAsync("aud");
         var body = await response.Content.ReadAsByteArrayAsync();
@@ -266,8 +266,8 @@ public sealed class FaultTests
     {
         using var issuer = MockGitHubOidcIssuer.Start();
         using var client = new IssuerClient(issuer);
-        issuer.FailNextTokenRequests(2, MockTokenFault.JobPending());
-        issuer.FailNextTokenRequests(1, MockTokenFault.Status(502));
+        issuer.FailNextRequests(2, MockGitHubOidcIssuer.JobPending());
+        issuer.FailNextRequests(1, MockHttpTargetFault.Status(502));
 
         var statuses = new List<int>();
         for (var i = 0; i < 5; i++)
@@ -285,7 +285,7 @@ public sealed class FaultTests
     {
         using var issuer = MockGitHubOidcIssuer.Start();
         using var client = new IssuerClient(issuer);
-        issuer.FailNextTokenRequests(1, MockTokenFault.Status(503));
+        issuer.FailNextRequests(1, MockHttpTargetFault.Status(503));
 
         using var response = await client.RequestAsync("aud", scheme: null);
 
@@ -297,7 +297,7 @@ public sealed class FaultTests
     {
         using var issuer = MockGitHubOidcIssuer.Start();
         using var client = new IssuerClient(issuer);
-        issuer.FailNextTokenRequests(10, MockTokenFault.Status(503));
+        issuer.FailNextRequests(10, MockHttpTargetFault.Status(503));
 
         var statuses = await Task.WhenAll(Enumerable.Range(0, 30).Select(async _ =>
         {

@@ -175,15 +175,15 @@ public sealed partial class StartupTests
     {
         using var issuer = MockGitHubOidcIssuer.Start();
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => issuer.FailNextTokenRequests(0, MockTokenFault.Html()));
-        Assert.Throws<ArgumentNullException>(() => issuer.FailNextTokenRequests(1, null!));
+        Assert.Throws<ArgumentOutOfRangeException>(() => issuer.FailNextRequests(0, MockHttpTargetFault.Html()));
+        Assert.Throws<ArgumentNullException>(() => issuer.FailNextRequests(1, null!));
         Assert.Throws<ArgumentException>(() => issuer.IssueToken("x", new Dictionary<string, string> { ["nbf"] = "0" }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => MockTokenFault.Status(99));
-        Assert.Throws<ArgumentOutOfRangeException>(() => MockTokenFault.Status(503, retryAfter: TimeSpan.FromSeconds(-1)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => MockTokenFault.Redirect(new Uri("http://127.0.0.1/"), 200));
-        Assert.Throws<ArgumentNullException>(() => MockTokenFault.Redirect(null!));
-        Assert.Throws<ArgumentOutOfRangeException>(() => MockTokenFault.OversizedBody(0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => MockTokenFault.Delay(TimeSpan.FromMilliseconds(-1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MockHttpTargetFault.Status(99));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MockHttpTargetFault.Status(503, retryAfter: TimeSpan.FromSeconds(-1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MockHttpTargetFault.Redirect(new Uri("http://127.0.0.1/"), 200));
+        Assert.Throws<ArgumentNullException>(() => MockHttpTargetFault.Redirect(null!, 302));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MockHttpTargetFault.OversizedBody(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MockHttpTargetFault.Delay(TimeSpan.FromMilliseconds(-1)));
     }
 
     [Fact]

@@ -66,7 +66,7 @@ public sealed class RequestLogTests
         using var client = new IssuerClient(issuer);
         var token = await client.GetTokenAsync("aud");
         await client.VerifyAsync(token, "aud");
-        issuer.FailNextTokenRequests(1, MockTokenFault.Status(503));
+        issuer.FailNextRequests(1, MockHttpTargetFault.Status(503));
 
         issuer.ResetRequestLog();
 

@@ -128,15 +128,15 @@ public sealed class TokenRequestHttpFaultTests(ITestOutputHelper output) : IDisp
     {
         switch (row)
         {
-            case "503 x2, then ok": Issuer.FailNextTokenRequests(2, MockTokenFault.Status(503)); break;
-            case "429 with Retry-After 1 s x1, then ok": Issuer.FailNextTokenRequests(1, MockTokenFault.Status(429, retryAfter: TimeSpan.FromSeconds(1))); break;
-            case "429 with Retry-After beyond the deadline": Issuer.FailNextTokenRequests(1, MockTokenFault.Status(429, retryAfter: TimeSpan.FromSeconds(30))); break;
-            case "429 without Retry-After x2, then ok": Issuer.FailNextTokenRequests(2, MockTokenFault.Status(429)); break;
-            case "429 without Retry-After storm": Issuer.FailNextTokenRequests(20, MockTokenFault.Status(429)); break;
-            case "Pending x2, then ok": Issuer.FailNextTokenRequests(2, MockTokenFault.JobPending()); break;
-            case "Pending storm": Issuer.FailNextTokenRequests(20, MockTokenFault.JobPending()); break;
-            case "Completed (not retried)": Issuer.FailNextTokenRequests(20, MockTokenFault.JobCompleted()); break;
-            default: Issuer.FailNextTokenRequests(20, MockTokenFault.Status(int.Parse(row[..3], System.Globalization.CultureInfo.InvariantCulture))); break;
+            case "503 x2, then ok": Issuer.FailNextRequests(2, MockHttpTargetFault.Status(503)); break;
+            case "429 with Retry-After 1 s x1, then ok": Issuer.FailNextRequests(1, MockHttpTargetFault.Status(429, retryAfter: TimeSpan.FromSeconds(1))); break;
+            case "429 with Retry-After beyond the deadline": Issuer.FailNextRequests(1, MockHttpTargetFault.Status(429, retryAfter: TimeSpan.FromSeconds(30))); break;
+            case "429 without Retry-After x2, then ok": Issuer.FailNextRequests(2, MockHttpTargetFault.Status(429)); break;
+            case "429 without Retry-After storm": Issuer.FailNextRequests(20, MockHttpTargetFault.Status(429)); break;
+            case "Pending x2, then ok": Issuer.FailNextRequests(2, MockGitHubOidcIssuer.JobPending()); break;
+            case "Pending storm": Issuer.FailNextRequests(20, MockGitHubOidcIssuer.JobPending()); break;
+            case "Completed (not retried)": Issuer.FailNextRequests(20, MockGitHubOidcIssuer.JobCompleted()); break;
+            default: Issuer.FailNextRequests(20, MockHttpTargetFault.Status(int.Parse(row[..3], System.Globalization.CultureInfo.InvariantCulture))); break;
         }
 
         // The mock issuer (WireMock) can take over half a second for one request on a loaded machine: a longer attempt timeout.
@@ -177,11 +177,11 @@ public sealed class TokenRequestCancellationTests(ITestOutputHelper output) : ID
             : Issuer.RequestUrl;
         if (row.Contains("backoff", StringComparison.Ordinal))
         {
-            Issuer.FailNextTokenRequests(20, MockTokenFault.Status(503));
+            Issuer.FailNextRequests(20, MockHttpTargetFault.Status(503));
         }
         else if (row.Contains("Retry-After", StringComparison.Ordinal))
         {
-            Issuer.FailNextTokenRequests(20, MockTokenFault.Status(429, retryAfter: TimeSpan.FromSeconds(20)));
+            Issuer.FailNextRequests(20, MockHttpTargetFault.Status(429, retryAfter: TimeSpan.FromSeconds(20)));
         }
 
         using var client = new GitHubOidcClient(_m.Options(url, null, o =>

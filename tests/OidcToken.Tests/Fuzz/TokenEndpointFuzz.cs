@@ -1,6 +1,6 @@
 // Fuzz: the runner's token endpoint answers with anything. GitHubOidcClient must return a token or throw
 // OidcTokenException (a documented code, a message, never the request token) — never another exception, never hang.
-//   - HTTP 200 with hostile bodies through MockGitHubOidcIssuer (MockTokenFault.Status(200, body)): random text, deep
+//   - HTTP 200 with hostile bodies through MockGitHubOidcIssuer (MockHttpTargetFault.Status(200, body)): random text, deep
 //     nesting, huge numbers, token soup, and mutations of {"value":"<real token>"} (duplicate members, non-string
 //     values, BOMs, NULs, lone surrogates, truncation, trailing garbage).
 //   - Random status codes 200–599 with hostile bodies (GitHub's error shapes mutated too) and Retry-After headers,
@@ -79,7 +79,7 @@ public sealed class TokenEndpointFuzz : IDisposable
         await HostileJson.Cases(ValueTemplates()).SampleAsync(
             async c =>
             {
-                _issuer.FailNextTokenRequests(1, MockTokenFault.Status(200, c.Text));
+                _issuer.FailNextRequests(1, MockHttpTargetFault.Status(200, c.Text));
                 IdToken? token = null;
                 var error = await FuzzKit.Bounded(async () => token = await client.GetTokenAsync(Audience, IdTokenRequestOptions.Fresh), c);
                 AssertOutcome(error, token, c, OidcTokenErrorCode.InvalidResponse);
@@ -113,7 +113,7 @@ public sealed class TokenEndpointFuzz : IDisposable
                 // No Retry-After, 0 (retry at once), or beyond the 30 s deadline (the client stops and reports it).
                 TimeSpan? retryAfter = retryKind switch { 0 => null, 1 => TimeSpan.Zero, _ => TimeSpan.FromSeconds(farSeconds) };
                 var what = $"HTTP {status}, Retry-After {retryAfter?.TotalSeconds.ToString(CultureInfo.InvariantCulture) ?? "none"}, body {body}";
-                _issuer.FailNextTokenRequests(1, MockTokenFault.Status(status, retryKind == 3 ? null : body.Text, retryAfter));
+                _issuer.FailNextRequests(1, MockHttpTargetFault.Status(status, retryKind == 3 ? null : body.Text, retryAfter));
                 IdToken? token = null;
                 var error = await FuzzKit.Bounded(async () => token = await client.GetTokenAsync(Audience, IdTokenRequestOptions.Fresh), what);
                 AssertOutcome(error, token, what);
@@ -156,7 +156,7 @@ public sealed class TokenEndpointFuzz : IDisposable
         payload["exp"] = 253402300799;
         var token = parts[0] + "." + System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payload.ToJsonString())) + "." + parts[2];
         using var client = MockClientFactory.Create(_issuer, o => o.MaxAttempts = 1);
-        _issuer.FailNextTokenRequests(1, MockTokenFault.Status(200, "{\"value\":\"" + token + "\"}"));
+        _issuer.FailNextRequests(1, MockHttpTargetFault.Status(200, "{\"value\":\"" + token + "\"}"));
 
         IdToken? received = null;
         var error = await FuzzKit.Bounded(async () => received = await client.GetTokenAsync(Audience), "exp 253402300799");

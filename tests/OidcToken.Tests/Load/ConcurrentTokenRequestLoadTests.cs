@@ -46,7 +46,7 @@ public sealed class ConcurrentTokenRequestLoadTests(ITestOutputHelper output) : 
     public async Task TenThousandConcurrentCallers_WithThirtyPercentFailures_AtMostAudiencesTimesAttempts_AndEveryCallerGetsATokenOrServiceUnavailable(int maxAttempts)
     {
         var (callers, audiences) = Size();
-        _issuer.FailTokenRequestsRandomly(0.3, MockTokenFault.Status(503), seed: 6 + maxAttempts);
+        _issuer.FailTokenRequestsRandomly(0.3, MockHttpTargetFault.Status(503), seed: 6 + maxAttempts);
 
         // Failures are never cached, so a caller arriving after an audience's request failed would rightly start a new
         // one. For the bound "audiences × attempts" every caller must have joined before any answer arrives: the first

@@ -13,7 +13,7 @@ public sealed class CachingTests : IDisposable
     [Fact]
     public async Task GetTokenAsync_ThousandConcurrentCallers_CauseExactlyOneRequest()
     {
-        _issuer.FailNextTokenRequests(1, MockTokenFault.Delay(TimeSpan.FromMilliseconds(300)));
+        _issuer.FailNextRequests(1, MockHttpTargetFault.Delay(TimeSpan.FromMilliseconds(300)));
         using var client = MockClientFactory.Create(_issuer);
         using var start = new ManualResetEventSlim();
 
@@ -108,7 +108,7 @@ public sealed class CachingTests : IDisposable
     [Fact]
     public async Task GetTokenAsync_FailureIsNotCached()
     {
-        _issuer.FailNextTokenRequests(1, MockTokenFault.JobCompleted());
+        _issuer.FailNextRequests(1, MockGitHubOidcIssuer.JobCompleted());
         using var client = MockClientFactory.Create(_issuer);
 
         await Assert.ThrowsAsync<OidcTokenException>(() => client.GetTokenAsync("aud"));
@@ -121,7 +121,7 @@ public sealed class CachingTests : IDisposable
     [Fact]
     public async Task GetTokenAsync_ConcurrentCallersShareOneFailure_WithinTheAttemptBudget()
     {
-        _issuer.FailNextTokenRequests(100, MockTokenFault.Status(503));
+        _issuer.FailNextRequests(100, MockHttpTargetFault.Status(503));
         using var client = MockClientFactory.Create(_issuer, o => o.MaxAttempts = 3);
 
         var callers = Enumerable.Range(0, 200).Select(_ => client.TryGetTokenAsync("aud")).ToArray();
@@ -134,7 +134,7 @@ public sealed class CachingTests : IDisposable
     [Fact]
     public async Task GetTokenAsync_OneCallerCancels_OthersStillGetTheSharedToken()
     {
-        _issuer.FailNextTokenRequests(1, MockTokenFault.Delay(TimeSpan.FromMilliseconds(500)));
+        _issuer.FailNextRequests(1, MockHttpTargetFault.Delay(TimeSpan.FromMilliseconds(500)));
         using var client = MockClientFactory.Create(_issuer);
         using var cancel = new CancellationTokenSource();
 

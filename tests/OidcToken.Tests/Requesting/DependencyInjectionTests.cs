@@ -39,7 +39,7 @@ public sealed class DependencyInjectionTests : IDisposable
     public async Task AddGitHubOidc_PrimaryHandlerDoesNotFollowRedirects()
     {
         using var elsewhere = MockGitHubOidcIssuer.Start();
-        _issuer.FailNextTokenRequests(1, MockTokenFault.Redirect(elsewhere.RequestUrl, 307));
+        _issuer.FailNextRequests(1, MockHttpTargetFault.Redirect(elsewhere.RequestUrl, 307));
         using var provider = Build();
 
         var error = await Assert.ThrowsAsync<OidcTokenException>(() => provider.GetRequiredService<GitHubOidcClient>().GetTokenAsync("aud"));

@@ -32,28 +32,28 @@ public sealed class SecretLeakTests : IDisposable
         var issued = _issuer.IssueToken("aud");
         var fault = name switch
         {
-            "status-400" => MockTokenFault.AudienceRefused(),
-            "status-401" => MockTokenFault.Status(401, "bad token " + _issuer.RequestToken),
-            "status-403" => MockTokenFault.Status(403, "{\"message\":\"forbidden for " + _issuer.RequestToken + "\"}"),
-            "status-404" => MockTokenFault.Status(404, _issuer.RequestToken),
-            "status-418" => MockTokenFault.Status(418, "teapot " + issued),
-            "status-503-echo" => MockTokenFault.Status(503, "{\"errorMessage\":\"" + issued + "\"}"),
-            "pending" => MockTokenFault.JobPending(),
-            "completed" => MockTokenFault.JobCompleted(),
-            "html" => MockTokenFault.Html(),
-            "no-value" => MockTokenFault.JsonWithoutValue(),
-            "truncated" => MockTokenFault.TruncatedJson(),
-            "oversized" => MockTokenFault.OversizedBody(100_000),
-            "empty" => MockTokenFault.EmptyResponse(),
-            "chunk" => MockTokenFault.MalformedChunk(),
-            "redirect" => MockTokenFault.Redirect(new Uri("http://127.0.0.1:9/next?token=" + _issuer.RequestToken)),
-            "echo-jwt" => MockTokenFault.Status(500, "upstream said " + issued + " and " + _issuer.RequestToken[..20]),
-            "slow" => MockTokenFault.Delay(TimeSpan.FromSeconds(5)),
+            "status-400" => MockGitHubOidcIssuer.AudienceRefused(),
+            "status-401" => MockHttpTargetFault.Status(401, "bad token " + _issuer.RequestToken),
+            "status-403" => MockHttpTargetFault.Status(403, "{\"message\":\"forbidden for " + _issuer.RequestToken + "\"}"),
+            "status-404" => MockHttpTargetFault.Status(404, _issuer.RequestToken),
+            "status-418" => MockHttpTargetFault.Status(418, "teapot " + issued),
+            "status-503-echo" => MockHttpTargetFault.Status(503, "{\"errorMessage\":\"" + issued + "\"}"),
+            "pending" => MockGitHubOidcIssuer.JobPending(),
+            "completed" => MockGitHubOidcIssuer.JobCompleted(),
+            "html" => MockHttpTargetFault.Html(),
+            "no-value" => MockGitHubOidcIssuer.JsonWithoutValue(),
+            "truncated" => MockHttpTargetFault.TruncatedBody(),
+            "oversized" => MockHttpTargetFault.OversizedBody(100_000),
+            "empty" => MockHttpTargetFault.EmptyResponse(),
+            "chunk" => MockHttpTargetFault.MalformedChunk(),
+            "redirect" => MockHttpTargetFault.Redirect(new Uri("http://127.0.0.1:9/next?token=" + _issuer.RequestToken), 302),
+            "echo-jwt" => MockHttpTargetFault.Status(500, "upstream said " + issued + " and " + _issuer.RequestToken[..20]),
+            "slow" => MockHttpTargetFault.Delay(TimeSpan.FromSeconds(5)),
             // An invalid byte (decoded as U+FFFD) 30 characters before the end: the tail is no JWT and under 40 characters.
-            "split-jwt" => MockTokenFault.Status(500, "{\"message\":\"upstream said " + issued[..^30] + "\uFFFD" + issued[^30..] + "\"}"),
+            "split-jwt" => MockHttpTargetFault.Status(500, "{\"message\":\"upstream said " + issued[..^30] + "\uFFFD" + issued[^30..] + "\"}"),
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };
-        _issuer.FailNextTokenRequests(10, fault);
+        _issuer.FailNextRequests(10, fault);
         using var logs = new FakeLogCollectorProvider();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs.Provider).SetMinimumLevel(LogLevel.Trace));
         using var client = MockClientFactory.Create(_issuer, o =>

@@ -89,7 +89,7 @@ public sealed class TokenRequestTests : IDisposable
     [InlineData(429)]
     public async Task GetTokenAsync_TransientStatus_IsRetried(int status)
     {
-        _issuer.FailNextTokenRequests(2, MockTokenFault.Status(status));
+        _issuer.FailNextRequests(2, MockHttpTargetFault.Status(status));
         using var client = MockClientFactory.Create(_issuer);
 
         var token = await client.GetTokenAsync("aud");
@@ -101,8 +101,8 @@ public sealed class TokenRequestTests : IDisposable
     [Fact]
     public async Task GetTokenAsync_JobPendingOrDelayed_IsRetried()
     {
-        _issuer.FailNextTokenRequests(1, MockTokenFault.JobPending());
-        _issuer.FailNextTokenRequests(1, MockTokenFault.JobDelayed());
+        _issuer.FailNextRequests(1, MockGitHubOidcIssuer.JobPending());
+        _issuer.FailNextRequests(1, MockGitHubOidcIssuer.JobDelayed());
         using var client = MockClientFactory.Create(_issuer);
 
         await client.GetTokenAsync("aud");
@@ -113,7 +113,7 @@ public sealed class TokenRequestTests : IDisposable
     [Fact]
     public async Task GetTokenAsync_RetriesExhausted_ReportsServiceUnavailableWithAttempts()
     {
-        _issuer.FailNextTokenRequests(10, MockTokenFault.Status(503, """{"message":"try later"}"""));
+        _issuer.FailNextRequests(10, MockHttpTargetFault.Status(503, """{"message":"try later"}"""));
         using var client = MockClientFactory.Create(_issuer, o => o.MaxAttempts = 3);
 
         var error = await Assert.ThrowsAsync<OidcTokenException>(() => client.GetTokenAsync("aud"));
@@ -147,7 +147,7 @@ public sealed class TokenRequestTests : IDisposable
     [Fact]
     public async Task GetTokenAsync_Unauthorized_ReportsTheRequestTokenAsRejected()
     {
-        _issuer.FailNextTokenRequests(1, MockTokenFault.Status(401));
+        _issuer.FailNextRequests(1, MockHttpTargetFault.Status(401));
         using var client = MockClientFactory.Create(_issuer);
 
         var error = await Assert.ThrowsAsync<OidcTokenException>(() => client.GetTokenAsync("aud"));
@@ -173,7 +173,7 @@ public sealed class TokenRequestTests : IDisposable
     [Fact]
     public async Task GetTokenAsync_JobCompleted_IsNotRetried()
     {
-        _issuer.FailNextTokenRequests(1, MockTokenFault.JobCompleted());
+        _issuer.FailNextRequests(1, MockGitHubOidcIssuer.JobCompleted());
         using var client = MockClientFactory.Create(_issuer);
 
         var error = await Assert.ThrowsAsync<OidcTokenException>(() => client.GetTokenAsync("aud"));
@@ -189,7 +189,7 @@ public sealed class TokenRequestTests : IDisposable
     [InlineData(418, OidcTokenErrorCode.UnexpectedStatus)]
     public async Task GetTokenAsync_PermanentStatus_IsNotRetried(int status, OidcTokenErrorCode expected)
     {
-        _issuer.FailNextTokenRequests(1, MockTokenFault.Status(status, "nope"));
+        _issuer.FailNextRequests(1, MockHttpTargetFault.Status(status, "nope"));
         using var client = MockClientFactory.Create(_issuer);
 
         var error = await Assert.ThrowsAsync<OidcTokenException>(() => client.GetTokenAsync("aud"));
@@ -203,14 +203,14 @@ public sealed class TokenRequestTests : IDisposable
     [MemberData(nameof(UnusableAnswers))]
     public async Task GetTokenAsync_UnusableAnswer_IsInvalidResponse(string name, string expectedDetail)
     {
-        _issuer.FailNextTokenRequests(1, name switch
+        _issuer.FailNextRequests(1, name switch
         {
-            "html" => MockTokenFault.Html(),
-            "no-value" => MockTokenFault.JsonWithoutValue(),
-            "truncated" => MockTokenFault.TruncatedJson(),
-            "oversized" => MockTokenFault.OversizedBody(70 * 1024),
-            "not-a-jwt" => MockTokenFault.Status(200, """{"value":"definitely-not-a-jwt"}"""),
-            "lone-surrogate" => MockTokenFault.Status(200, """{"value":"\ud800"}"""),
+            "html" => MockHttpTargetFault.Html(),
+            "no-value" => MockGitHubOidcIssuer.JsonWithoutValue(),
+            "truncated" => MockHttpTargetFault.TruncatedBody(),
+            "oversized" => MockHttpTargetFault.OversizedBody(70 * 1024),
+            "not-a-jwt" => MockHttpTargetFault.Status(200, """{"value":"definitely-not-a-jwt"}"""),
+            "lone-surrogate" => MockHttpTargetFault.Status(200, """{"value":"\ud800"}"""),
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         });
         using var client = MockClientFactory.Create(_issuer);
@@ -239,8 +239,8 @@ public sealed class TokenRequestTests : IDisposable
     public async Task GetTokenAsync_EmptyOrGarbledBody_IsInvalidResponse(string name, string expectedDetail)
     {
         // WireMock.Net's faults answer 200 with an empty or garbled body (connection-level faults come from a socket fault server).
-        var fault = name == "empty" ? MockTokenFault.EmptyResponse() : MockTokenFault.MalformedChunk();
-        _issuer.FailNextTokenRequests(1, fault);
+        var fault = name == "empty" ? MockHttpTargetFault.EmptyResponse() : MockHttpTargetFault.MalformedChunk();
+        _issuer.FailNextRequests(1, fault);
         using var client = MockClientFactory.Create(_issuer);
 
         var error = await Assert.ThrowsAsync<OidcTokenException>(() => client.GetTokenAsync("aud"));
@@ -281,7 +281,7 @@ public sealed class TokenRequestTests : IDisposable
     public async Task GetTokenAsync_RedirectIsRefusedAndNotFollowed()
     {
         using var elsewhere = MockGitHubOidcIssuer.Start();
-        _issuer.FailNextTokenRequests(1, MockTokenFault.Redirect(elsewhere.RequestUrl));
+        _issuer.FailNextRequests(1, MockHttpTargetFault.Redirect(elsewhere.RequestUrl, 302));
         using var client = MockClientFactory.Create(_issuer);
 
         var error = await Assert.ThrowsAsync<OidcTokenException>(() => client.GetTokenAsync("aud"));
@@ -296,7 +296,7 @@ public sealed class TokenRequestTests : IDisposable
     public async Task GetTokenAsync_CallerHttpClientThatFollowsRedirects_IsStillRefused()
     {
         using var elsewhere = MockGitHubOidcIssuer.Start();
-        _issuer.FailNextTokenRequests(1, MockTokenFault.Redirect(elsewhere.RequestUrl, 307));
+        _issuer.FailNextRequests(1, MockHttpTargetFault.Redirect(elsewhere.RequestUrl, 307));
         using var following = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = true });
         using var client = MockClientFactory.Create(_issuer, o => o.HttpClient = following);
 
@@ -323,7 +323,7 @@ public sealed class TokenRequestTests : IDisposable
     [Fact]
     public async Task GetTokenAsync_RetryAfterBeyondTheDeadline_StopsAtOnce()
     {
-        _issuer.FailNextTokenRequests(1, MockTokenFault.Status(429, retryAfter: TimeSpan.FromSeconds(120)));
+        _issuer.FailNextRequests(1, MockHttpTargetFault.Status(429, retryAfter: TimeSpan.FromSeconds(120)));
         using var client = MockClientFactory.Create(_issuer, o => o.Deadline = TimeSpan.FromSeconds(5));
 
         var error = await Assert.ThrowsAsync<OidcTokenException>(() => client.GetTokenAsync("aud"));
@@ -336,7 +336,7 @@ public sealed class TokenRequestTests : IDisposable
     [Fact]
     public async Task GetTokenAsync_RetryAfter_IsHonoured()
     {
-        _issuer.FailNextTokenRequests(1, MockTokenFault.Status(503, retryAfter: TimeSpan.FromSeconds(1)));
+        _issuer.FailNextRequests(1, MockHttpTargetFault.Status(503, retryAfter: TimeSpan.FromSeconds(1)));
         using var client = MockClientFactory.Create(_issuer);
 
         await client.GetTokenAsync("aud");
@@ -350,7 +350,7 @@ public sealed class TokenRequestTests : IDisposable
     [Fact]
     public async Task GetTokenAsync_SlowAttempts_TimeOutPerAttemptAndAreRetried()
     {
-        _issuer.FailNextTokenRequests(5, MockTokenFault.Delay(TimeSpan.FromSeconds(10)));
+        _issuer.FailNextRequests(5, MockHttpTargetFault.Delay(TimeSpan.FromSeconds(10)));
         using var client = MockClientFactory.Create(_issuer, o =>
         {
             o.AttemptTimeout = TimeSpan.FromMilliseconds(200);
@@ -368,7 +368,7 @@ public sealed class TokenRequestTests : IDisposable
     [Fact]
     public async Task GetTokenAsync_DeadlinePassed_ReportsTimeout()
     {
-        _issuer.FailNextTokenRequests(5, MockTokenFault.Delay(TimeSpan.FromSeconds(10)));
+        _issuer.FailNextRequests(5, MockHttpTargetFault.Delay(TimeSpan.FromSeconds(10)));
         using var client = MockClientFactory.Create(_issuer, o =>
         {
             o.AttemptTimeout = TimeSpan.FromSeconds(5);
@@ -385,7 +385,7 @@ public sealed class TokenRequestTests : IDisposable
     [Fact]
     public async Task GetTokenAsync_Cancelled_PassesOperationCanceledThroughPromptly()
     {
-        _issuer.FailNextTokenRequests(5, MockTokenFault.Delay(TimeSpan.FromSeconds(10)));
+        _issuer.FailNextRequests(5, MockHttpTargetFault.Delay(TimeSpan.FromSeconds(10)));
         using var client = MockClientFactory.Create(_issuer);
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         var started = TimeProvider.System.GetTimestamp();
@@ -408,7 +408,7 @@ public sealed class TokenRequestTests : IDisposable
     [Fact]
     public async Task TryGetTokenAsync_Failure_ReturnsTheDiagnosis()
     {
-        _issuer.FailNextTokenRequests(1, MockTokenFault.JobCompleted());
+        _issuer.FailNextRequests(1, MockGitHubOidcIssuer.JobCompleted());
         using var client = MockClientFactory.Create(_issuer);
 
         var result = await client.TryGetTokenAsync("aud");

@@ -50,7 +50,7 @@ public sealed class ClientVerifierTests
     public async Task Jwks_down_throws_verification_keys_unavailable()
     {
         using var issuer = MockGitHubOidcIssuer.Start();
-        issuer.FailNextJwksRequests(100, 503);
+        issuer.FailNextRequests(100, MockHttpTargetFault.Status(503).ForRequestsTo(new Uri(issuer.BaseAddress, ".well-known/jwks")));
         using var validator = new GitHubOidcTokenValidator(MockIssuerKit.Options(issuer));
         using var verifier = new GitHubOidcTokenVerifier(validator);
         var client = Client(issuer, verifier);

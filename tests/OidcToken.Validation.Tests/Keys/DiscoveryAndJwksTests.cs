@@ -68,7 +68,7 @@ public sealed class DiscoveryAndJwksTests
     public async Task Jwks_down_at_start_is_keys_unavailable_not_invalid_and_recovers()
     {
         using var issuer = MockGitHubOidcIssuer.Start();
-        issuer.FailNextJwksRequests(1, 503);
+        issuer.FailNextRequests(1, MockHttpTargetFault.Status(503).ForRequestsTo(new Uri(issuer.BaseAddress, ".well-known/jwks")));
         using var validator = new GitHubOidcTokenValidator(MockIssuerKit.Options(issuer));
         var token = issuer.IssueToken(MockIssuerKit.Audience);
 
@@ -99,7 +99,7 @@ public sealed class DiscoveryAndJwksTests
     public async Task Discovery_down_at_start_is_keys_unavailable()
     {
         using var issuer = MockGitHubOidcIssuer.Start();
-        issuer.FailNextDiscoveryRequests(5, 500);
+        issuer.FailNextRequests(5, MockHttpTargetFault.Status(500).ForRequestsTo(new Uri(issuer.Issuer + "/.well-known/openid-configuration")));
         using var validator = new GitHubOidcTokenValidator(MockIssuerKit.Options(issuer));
 
         var result = await validator.ValidateAsync(issuer.IssueToken(MockIssuerKit.Audience));
@@ -144,8 +144,8 @@ public sealed class DiscoveryAndJwksTests
 
         // The JWKS goes down; once the RefreshInterval (1 s) has passed on the validator's clock, an unknown kid forces a
         // refresh, which fails.
-        issuer.FailNextJwksRequests(1000, 503);
-        issuer.FailNextDiscoveryRequests(1000, 503);
+        issuer.FailNextRequests(1000, MockHttpTargetFault.Status(503).ForRequestsTo(new Uri(issuer.BaseAddress, ".well-known/jwks")));
+        issuer.FailNextRequests(1000, MockHttpTargetFault.Status(503).ForRequestsTo(new Uri(issuer.Issuer + "/.well-known/openid-configuration")));
         clock.Advance(TimeSpan.FromMilliseconds(1100));
         var unknown = await validator.ValidateAsync(AttackFreeForgery.WithKeyId(issuer.IssueToken(MockIssuerKit.Audience), "rotated-away"));
         Assert.Equal(GitHubOidcFailureKind.KeysUnavailable, unknown.Kind);

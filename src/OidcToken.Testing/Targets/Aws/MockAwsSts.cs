@@ -282,7 +282,7 @@ public sealed partial class MockAwsSts : MockHttpTarget<MockStsRequest>
         }
 
         var claims = string.IsNullOrEmpty(token) ? null : ReadToken(token);
-        var (answer, errorCode) = call.TakeFault() is { } fault
+        var (answer, errorCode) = call.TakeFault() is { ReplacesAnswer: true } fault
             ? (null, fault.Code)
             : Decide(call, method, action, roleArn, sessionName, token, duration, claims, receivedAt);
         call.Entry = facts => new MockStsRequest(

@@ -252,7 +252,7 @@ public sealed class MockEntraId : MockHttpTarget<MockEntraTokenRequest>
             jwt?.Issuer, jwt?.Subject, jwt is null ? null : string.Join(' ', jwt.Audiences), jwt?.Id is { Length: > 0 } id ? id : null,
             code);
 
-        if (call.TakeFault() is { } fault)
+        if (call.TakeFault() is { ReplacesAnswer: true } fault)
         {
             code = int.TryParse(fault.Code, NumberStyles.Integer, CultureInfo.InvariantCulture, out var injected) ? injected : null;
             return null;

@@ -218,7 +218,7 @@ public sealed partial class MockGoogleCloud : MockHttpTarget<MockGoogleRequest>
         record.SubjectTokenAudience = claims?.GetValueOrDefault("aud");
         record.SubjectTokenSubject = claims?.GetValueOrDefault("sub");
 
-        if (call.TakeFault() is { } fault)
+        if (call.TakeFault() is { ReplacesAnswer: true } fault)
         {
             record.Error = FaultError(fault);
             return null;
@@ -337,7 +337,7 @@ public sealed partial class MockGoogleCloud : MockHttpTarget<MockGoogleRequest>
 
         record.Scope = scopes is null ? null : string.Join(' ', scopes);
 
-        if (call.TakeFault() is { } fault)
+        if (call.TakeFault() is { ReplacesAnswer: true } fault)
         {
             record.Error = FaultError(fault);
             return null;

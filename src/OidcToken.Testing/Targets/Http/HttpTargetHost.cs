@@ -182,13 +182,27 @@ internal sealed class TargetAnswer(int statusCode, string? body, string? content
     /// <summary>Drop the connection instead of answering (a network error for the client).</summary>
     public bool Reset { get; private init; }
 
+    /// <summary>How WireMock.Net garbles the answer on the wire (an empty response, a malformed chunk), or none.</summary>
+    public FaultType WireFault { get; private init; }
+
+    /// <summary>How long to wait before sending the answer.</summary>
+    public TimeSpan Delay { get; private init; }
+
     public static TargetAnswer Json(int statusCode, string json) => new(statusCode, json);
 
     public static TargetAnswer Empty(int statusCode) => new(statusCode, null);
 
-    /// <summary>The answer a fault gives to <paramref name="call"/>.</summary>
-    public static TargetAnswer FromFault(MockHttpTargetFault fault, TargetCall call)
+    /// <summary>
+    /// The answer a fault gives to <paramref name="call"/>: its own answer, or for a reshaping fault (see
+    /// <see cref="MockHttpTargetFault.ReplacesAnswer"/>) the <paramref name="normal"/> answer the mock gave, reshaped.
+    /// </summary>
+    public static TargetAnswer FromFault(MockHttpTargetFault fault, TargetCall call, TargetAnswer? normal = null)
     {
+        if (!fault.ReplacesAnswer)
+        {
+            return Reshape(fault, normal ?? Empty(500));
+        }
+
         if (fault.Reset)
         {
             return new TargetAnswer(0, string.Empty) { Reset = true };
@@ -220,6 +234,93 @@ internal sealed class TargetAnswer(int statusCode, string? body, string? content
         Headers.Add(new(header, value));
         return this;
     }
+
+    /// <summary>The WireMock.Net message for this answer (a reset is the host's to do: it aborts the connection).</summary>
+    public ResponseMessage ToResponseMessage()
+    {
+        var response = Body is null ? Responses.Empty(StatusCode) : Responses.Text(StatusCode, Body, ContentType, WireFault);
+        foreach (var (name, value) in Headers)
+        {
+            response.AddHeader(name, value);
+        }
+
+        return response;
+    }
+
+    /// <summary>
+    /// Sends this answer over WireMock.Net: a reset aborts the connection, a delay is waited out first (ending early, with a
+    /// 503 nobody reads, when the client goes away or <paramref name="disposing"/> fires).
+    /// </summary>
+    public async Task<IResponseMessage> SendAsync(HttpContext context, CancellationToken disposing)
+    {
+        if (Reset)
+        {
+            // A real connection reset: the client sees a network error, not an answer.
+            context.Abort();
+            return Responses.Text(500, string.Empty, Responses.Json, FaultType.MALFORMED_RESPONSE_CHUNK);
+        }
+
+        if (Delay > TimeSpan.Zero && !await WaitAsync(Delay, context.RequestAborted, disposing).ConfigureAwait(false))
+        {
+            // The client went away or the mock is shutting down; nobody reads this answer.
+            return Responses.Empty(503);
+        }
+
+        return ToResponseMessage();
+    }
+
+    /// <summary>Waits out an injected delay; false when the client or the mock's disposal ended it early.</summary>
+    public static async Task<bool> WaitAsync(TimeSpan delay, CancellationToken aborted, CancellationToken disposing)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, disposing);
+        try
+        {
+            await Task.Delay(delay, linked.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The generic reshaping faults, the same for every mock.</summary>
+    private static TargetAnswer Reshape(MockHttpTargetFault fault, TargetAnswer normal)
+    {
+        switch (fault.Shape)
+        {
+            case MockHttpTargetFault.FaultShape.Delay:
+                var delayed = new TargetAnswer(normal.StatusCode, normal.Body, normal.ContentType) { Reset = normal.Reset, WireFault = normal.WireFault, Delay = fault.Wait };
+                delayed.Headers.AddRange(normal.Headers);
+                return delayed;
+            case MockHttpTargetFault.FaultShape.EmptyResponse:
+                return new TargetAnswer(200, string.Empty, Responses.Json) { WireFault = FaultType.EMPTY_RESPONSE };
+            case MockHttpTargetFault.FaultShape.MalformedChunk:
+                return new TargetAnswer(200, normal.Body ?? string.Empty, normal.ContentType) { WireFault = FaultType.MALFORMED_RESPONSE_CHUNK };
+            case MockHttpTargetFault.FaultShape.TruncatedBody:
+                var whole = normal.Body ?? string.Empty;
+                return new TargetAnswer(200, whole[..(whole.Length / 2)], normal.ContentType);
+            case MockHttpTargetFault.FaultShape.OversizedBody:
+                return new TargetAnswer(200, Pad(normal.Body ?? string.Empty, fault.Size), normal.ContentType);
+            default:
+                throw new InvalidOperationException($"Unknown fault shape {fault.Shape}.");
+        }
+    }
+
+    /// <summary>Pads <paramref name="body"/> to <paramref name="size"/> UTF-8 bytes: a JSON object with a <c>padding</c> member, anything else with spaces.</summary>
+    private static string Pad(string body, int size)
+    {
+        var end = body.LastIndexOf('}');
+        if (body.TrimStart().StartsWith('{') && end > 0)
+        {
+            var head = body[..end] + (body[..end].TrimEnd().EndsWith('{') ? "\"padding\":\"" : ",\"padding\":\"");
+            var tail = "\"" + body[end..];
+            var padding = Math.Max(0, size - Encoding.UTF8.GetByteCount(head) - Encoding.UTF8.GetByteCount(tail));
+            return head + new string('a', padding) + tail;
+        }
+
+        return body + new string(' ', Math.Max(0, size - Encoding.UTF8.GetByteCount(body)));
+    }
 }
 
 /// <summary>
@@ -231,7 +332,8 @@ internal sealed class HttpTargetHost : IDisposable
 {
     private readonly WireMockServer? _server;
     private readonly Lock _lock = new();
-    private readonly List<(MockHttpTargetFault Fault, int Remaining)> _faults = [];
+    private readonly FaultQueue _faults = new();
+    private readonly CancellationTokenSource _disposing = new();
     private readonly List<MockHttpTargetRequest> _log = [];
     private readonly HashSet<string> _seenTokenIds = new(StringComparer.Ordinal);
     private readonly Func<TargetCall, TargetAnswer?> _handler;
@@ -247,7 +349,7 @@ internal sealed class HttpTargetHost : IDisposable
         BaseAddress = baseAddress;
         _server?
             .Given(Request.Create().WithPath(_ => true))
-            .RespondWith(new DelegateResponseProvider((context, request) => Task.FromResult(Respond(context, request))));
+            .RespondWith(new DelegateResponseProvider(RespondAsync));
     }
 
     public Uri BaseAddress { get; }
@@ -320,10 +422,7 @@ internal sealed class HttpTargetHost : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentNullException.ThrowIfNull(fault);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        lock (_lock)
-        {
-            _faults.Add((fault, count));
-        }
+        _faults.Enqueue(count, fault);
     }
 
     public void ResetLog()
@@ -382,43 +481,18 @@ internal sealed class HttpTargetHost : IDisposable
             return;
         }
 
+        _disposing.Cancel();
         _server?.Stop();
         _server?.Dispose();
     }
 
     /// <summary>The first queued fault whose path filter admits <paramref name="call"/>, counted down; entries for other paths keep waiting.</summary>
-    private MockHttpTargetFault? TakeFault(TargetCall call)
-    {
-        lock (_lock)
-        {
-            for (var i = 0; i < _faults.Count; i++)
-            {
-                var (fault, remaining) = _faults[i];
-                if (fault.PathPrefix is { } prefix && !call.Path.StartsWith(prefix, StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                if (remaining > 1)
-                {
-                    _faults[i] = (fault, remaining - 1);
-                }
-                else
-                {
-                    _faults.RemoveAt(i);
-                }
-
-                return fault;
-            }
-
-            return null;
-        }
-    }
+    private MockHttpTargetFault? TakeFault(TargetCall call) => _faults.TakeNext(call.Path);
 
     private TargetAnswer Process(TargetCall call)
     {
         TargetAnswer? answer = null;
-        if (!_handlerTakesFaults && call.TakeFault() is not null)
+        if (!_handlerTakesFaults && call.TakeFault() is { ReplacesAnswer: true })
         {
             call.ReadToken(call.Bearer());
         }
@@ -429,7 +503,7 @@ internal sealed class HttpTargetHost : IDisposable
 
         if (call.Fault is { } fault)
         {
-            answer = TargetAnswer.FromFault(fault, call);
+            answer = TargetAnswer.FromFault(fault, call, answer);
         }
 
         answer ??= TargetAnswer.Empty(500);
@@ -462,7 +536,7 @@ internal sealed class HttpTargetHost : IDisposable
         return answer;
     }
 
-    private IResponseMessage Respond(HttpContext context, IRequestMessage request)
+    private async Task<IResponseMessage> RespondAsync(HttpContext context, IRequestMessage request)
     {
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path;
         var query = raw.IndexOf('?', StringComparison.Ordinal);
@@ -470,21 +544,7 @@ internal sealed class HttpTargetHost : IDisposable
         var body = request.BodyData?.BodyAsString
             ?? (request.BodyData?.BodyAsBytes is { } bytes ? Encoding.UTF8.GetString(bytes) : string.Empty);
         var call = new TargetCall(request.Method, path, context.Request.Headers, body, Time.GetUtcNow(), BaseAddress, null, TakeFault);
-        var answer = Process(call);
-        if (answer.Reset)
-        {
-            // A real connection reset: the client sees a network error, not an answer.
-            context.Abort();
-            return Responses.Text(500, string.Empty, Responses.Json, FaultType.MALFORMED_RESPONSE_CHUNK);
-        }
-
-        var response = answer.Body is null ? Responses.Empty(answer.StatusCode) : Responses.Text(answer.StatusCode, answer.Body, answer.ContentType);
-        foreach (var (name, value) in answer.Headers)
-        {
-            response.AddHeader(name, value);
-        }
-
-        return response;
+        return await Process(call).SendAsync(context, _disposing.Token).ConfigureAwait(false);
     }
 
     private async Task<HttpResponseMessage> RespondInProcessAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -514,8 +574,19 @@ internal sealed class HttpTargetHost : IDisposable
             throw new HttpRequestException("Injected network failure (the mock dropped the connection).");
         }
 
+        if (answer.Delay > TimeSpan.Zero && !await TargetAnswer.WaitAsync(answer.Delay, cancellationToken, _disposing.Token).ConfigureAwait(false))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { RequestMessage = request };
+        }
+
         var response = new HttpResponseMessage((HttpStatusCode)answer.StatusCode) { RequestMessage = request };
         var bytes = answer.Body is null ? [] : Encoding.UTF8.GetBytes(answer.Body);
+        if (answer.WireFault == FaultType.MALFORMED_RESPONSE_CHUNK)
+        {
+            // As WireMock.Net does on the wire: the first half of the body, then 100–200 random bytes.
+            bytes = [.. bytes.AsSpan(0, bytes.Length / 2), .. RandomNumberGenerator.GetBytes(RandomNumberGenerator.GetInt32(100, 201))];
+        }
         response.Content = new ByteArrayContent(bytes);
         if (answer.Body is not null)
         {

@@ -3,15 +3,51 @@ using System.Globalization;
 namespace OidcToken.Testing;
 
 /// <summary>
-/// A misbehaviour of a mock target, queued with <see cref="MockHttpTarget.FailNextRequests"/>: the one fault type of
-/// every target (<see cref="MockAwsSts"/>, <see cref="MockGoogleCloud"/>, <see cref="MockEntraId"/>, <see cref="MockVault"/>
-/// and the registry mocks). The generic faults are built here; each target's <c>Error</c> factories (for example
-/// <see cref="MockAwsSts.Error(string?, int, string?)"/>, <see cref="MockEntraId.Error(int, int)"/>, <see cref="MockGoogleCloud.StsError(string, string, int)"/>) build its real
-/// error shape. Instances are immutable and can be reused.
+/// A misbehaviour of a mock, queued with <see cref="MockHttpTarget.FailNextRequests"/> or
+/// <see cref="MockGitHubOidcIssuer.FailNextRequests"/>: the one fault type of every mock (<see cref="MockGitHubOidcIssuer"/>,
+/// <see cref="MockAwsSts"/>, <see cref="MockGoogleCloud"/>, <see cref="MockEntraId"/>, <see cref="MockVault"/> and the registry
+/// mocks). The generic faults are built here and behave the same on every mock; each mock's own factories (for example
+/// <see cref="MockGitHubOidcIssuer.JobPending"/>, <see cref="MockAwsSts.Error(string?, int, string?)"/>, <see cref="MockEntraId.Error(int, int)"/>,
+/// <see cref="MockGoogleCloud.StsError(string, string, int)"/>) build its real error shape. Instances are immutable and can be reused.
 /// </summary>
 public sealed class MockHttpTargetFault
 {
+    private const string HtmlPage =
+        "<!DOCTYPE html>\n<html><head><title>Authentication required</title></head>"
+        + "<body><h1>Proxy authentication required</h1><p>Sign in to continue.</p></body></html>\n";
+
     private MockHttpTargetFault(string name) => Name = name;
+
+    /// <summary>How a fault changes the answer: replaces it, or reshapes the answer the mock would have given.</summary>
+    internal enum FaultShape
+    {
+        /// <summary>The fault's own answer (status, body, redirect, reset) replaces the mock's.</summary>
+        Replace,
+
+        /// <summary>The mock's answer, after <see cref="Wait"/>.</summary>
+        Delay,
+
+        /// <summary>HTTP 200, JSON content type, no body at all (WireMock.Net's <c>EMPTY_RESPONSE</c>).</summary>
+        EmptyResponse,
+
+        /// <summary>HTTP 200 with the mock's body sent as a garbled chunk (WireMock.Net's <c>MALFORMED_RESPONSE_CHUNK</c>).</summary>
+        MalformedChunk,
+
+        /// <summary>HTTP 200 with the first half of the mock's body.</summary>
+        TruncatedBody,
+
+        /// <summary>HTTP 200 with the mock's body padded to <see cref="Size"/> bytes.</summary>
+        OversizedBody,
+    }
+
+    internal FaultShape Shape { get; private init; }
+
+    /// <summary>Whether the fault's own answer replaces the mock's (else the mock answers and the fault reshapes that answer).</summary>
+    internal bool ReplacesAnswer => Shape == FaultShape.Replace;
+
+    internal TimeSpan Wait { get; private init; }
+
+    internal int Size { get; private init; }
 
     internal string Name { get; private init; }
 
@@ -68,7 +104,60 @@ public sealed class MockHttpTargetFault
     /// <summary>HTTP 200 with a <c>text/html</c> page instead of the service's answer, as a captive portal or a misrouted proxy would send.</summary>
     /// <returns>The fault.</returns>
     public static MockHttpTargetFault Html() =>
-        new("Html") { StatusCode = 200, Body = "<html><body>Service temporarily rerouted</body></html>", ContentType = "text/html" };
+        new("Html") { StatusCode = 200, Body = HtmlPage, ContentType = "text/html; charset=utf-8" };
+
+    /// <summary>
+    /// The mock's normal answer, but only after <paramref name="delay"/> of real time (the wait ends early when the client
+    /// disconnects or the mock is disposed). The request is logged when it arrives, with the status it is answered with.
+    /// </summary>
+    /// <param name="delay">How long to wait before answering.</param>
+    /// <returns>The fault.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is negative.</exception>
+    public static MockHttpTargetFault Delay(TimeSpan delay)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
+        return new MockHttpTargetFault(string.Create(CultureInfo.InvariantCulture, $"Delay({delay.TotalMilliseconds} ms)"))
+        {
+            Shape = FaultShape.Delay,
+            Wait = delay,
+        };
+    }
+
+    /// <summary>HTTP 200 with <c>Content-Type: application/json</c> and an empty body.</summary>
+    /// <returns>The fault.</returns>
+    public static MockHttpTargetFault EmptyResponse() => new("EmptyResponse") { Shape = FaultShape.EmptyResponse, StatusCode = 200 };
+
+    /// <summary>
+    /// HTTP 200 whose chunked body is garbage: WireMock.Net's <c>MALFORMED_RESPONSE_CHUNK</c> fault, bytes from the first
+    /// half of the mock's successful answer mixed with 100–200 random bytes. It never parses.
+    /// </summary>
+    /// <returns>The fault.</returns>
+    public static MockHttpTargetFault MalformedChunk() => new("MalformedChunk") { Shape = FaultShape.MalformedChunk, StatusCode = 200 };
+
+    /// <summary>
+    /// HTTP 200 with the first half of the mock's successful answer (for a JSON answer with a token, the body stops in the
+    /// middle of the token string), with its content type.
+    /// </summary>
+    /// <returns>The fault.</returns>
+    public static MockHttpTargetFault TruncatedBody() => new("TruncatedBody") { Shape = FaultShape.TruncatedBody, StatusCode = 200 };
+
+    /// <summary>
+    /// HTTP 200 with the mock's successful answer (a valid credential) padded to exactly <paramref name="bytes"/> bytes, or
+    /// its own length if that is larger: a JSON object gets an extra <c>padding</c> member, any other body trailing spaces.
+    /// </summary>
+    /// <param name="bytes">The body length in bytes; positive.</param>
+    /// <returns>The fault.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bytes"/> is not positive.</exception>
+    public static MockHttpTargetFault OversizedBody(int bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
+        return new MockHttpTargetFault(string.Create(CultureInfo.InvariantCulture, $"OversizedBody({bytes})"))
+        {
+            Shape = FaultShape.OversizedBody,
+            StatusCode = 200,
+            Size = bytes,
+        };
+    }
 
     /// <summary>A redirect to <paramref name="location"/> (a client that carries a token must not follow it).</summary>
     /// <param name="location">The <c>Location</c> header.</param>
@@ -119,12 +208,19 @@ public sealed class MockHttpTargetFault
             Code = Code,
             Render = Render,
             PathPrefix = url.AbsolutePath,
+            Shape = Shape,
+            Wait = Wait,
+            Size = Size,
         };
     }
 
     /// <summary>The fault's kind, e.g. <c>Status(503)</c>.</summary>
     /// <returns>A short description.</returns>
     public override string ToString() => Name;
+
+    /// <summary>Whether the fault is taken by a request to <paramref name="path"/>; an unscoped fault only where <paramref name="unscopedApplies"/>.</summary>
+    internal bool Admits(string path, bool unscopedApplies) =>
+        PathPrefix is { } prefix ? path.StartsWith(prefix, StringComparison.Ordinal) : unscopedApplies;
 
     /// <summary>A target's error answer: a fixed <paramref name="body"/>, or one rendered per request.</summary>
     internal static MockHttpTargetFault Error(string name, int statusCode, string? code, string? body = null, Func<TargetCall, TargetAnswer>? render = null) =>
