@@ -65,7 +65,6 @@ public sealed class CliVocabularyTests : IDisposable
     [InlineData("--repository-id", "12a", "--repository-id: '12a' is not a numeric id")]
     [InlineData("--owner", "octo-org/octo-repo", "--owner: 'octo-org/octo-repo' contains '/'")]
     [InlineData("--sub", "repo:octo*", "--sub: the pattern 'repo:octo*'")]
-    [InlineData("--runner-environment", "cloud", "--runner-environment: 'cloud' is not")]
     public async Task Validate_PolicyProblem_NamesTheFlag(string option, string value, string expected)
     {
         var run = await CliRun.RunWithStdinAsync(
@@ -127,7 +126,7 @@ public sealed class CliVocabularyTests : IDisposable
         var exitCode = await ErrorReporter.ReportAsync(error, exception, Enum.Parse<CliSettings.Scope>(scope));
 
         Assert.Equal(exception.ExitCode, exitCode);
-        Assert.Contains("Fix: allow more " + expected + ".\n", error.ToString().ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("Fix: allow more " + expected, error.ToString().ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.Null(LibraryVocabulary.FindIn(error.ToString()));
     }
 }
