@@ -14,6 +14,7 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
         var exitCode = await OidcTokenCommand.RunAsync(args, output, error, CancellationToken.None, context);
         var run = new CliRun(exitCode, output.ToString(), error.ToString());
         TestSupport.LeakGuard.CheckCliRun(args, run.Output, run.Error);
+        LibraryVocabulary.AssertAbsent(args, run.Output, run.Error);
         return run;
     }
 

@@ -123,17 +123,17 @@ internal static class CleanupCommand
         {
             // The target no longer accepts the token: it expired or was already revoked. Nothing is left to undo.
             await error.WriteLineAsync(prefix + what + " was already expired or revoked (the target refused to revoke it: " +
-                                       TextFormat.Safe(FirstLine(exception.Message)) + ")").ConfigureAwait(false);
+                                       TextFormat.Safe(FirstLine(CliSettings.MessageOf(exception, CliSettings.Scope.Exchange))) + ")").ConfigureAwait(false);
             return ExitCodes.Success;
         }
         catch (OidcTokenException exception)
         {
             await error.WriteLineAsync(prefix + "could not revoke " + what + ":").ConfigureAwait(false);
-            return await ErrorReporter.ReportAsync(error, exception).ConfigureAwait(false);
+            return await ErrorReporter.ReportAsync(error, exception, CliSettings.Scope.Exchange).ConfigureAwait(false);
         }
         catch (ArgumentException exception)
         {
-            await error.WriteLineAsync(prefix + "could not revoke " + what + ": " + TextFormat.Safe(exception.Message)).ConfigureAwait(false);
+            await error.WriteLineAsync(prefix + "could not revoke " + what + ": " + TextFormat.Safe(CliSettings.Describe(exception, CliSettings.Scope.Exchange))).ConfigureAwait(false);
             return ExitCodes.UsageError;
         }
     }

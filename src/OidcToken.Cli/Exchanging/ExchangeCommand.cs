@@ -172,11 +172,11 @@ internal static class ExchangeCommand
             }
             catch (OidcTokenException exception)
             {
-                return await ErrorReporter.ReportAsync(error, exception).ConfigureAwait(false);
+                return await ErrorReporter.ReportAsync(error, exception, CliSettings.Scope.Exchange).ConfigureAwait(false);
             }
             catch (ArgumentException exception)
             {
-                await error.WriteLineAsync(prefix + TextFormat.Safe(exception.Message)).ConfigureAwait(false);
+                await error.WriteLineAsync(prefix + TextFormat.Safe(CliSettings.Describe(exception, CliSettings.Scope.Exchange))).ConfigureAwait(false);
                 await error.WriteLineAsync($"Run 'oidc-token exchange {name} --help' for the options.").ConfigureAwait(false);
                 return ExitCodes.UsageError;
             }

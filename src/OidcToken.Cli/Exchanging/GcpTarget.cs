@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OidcToken.Cli.Output;
 using OidcToken.Exchange;
 
 namespace OidcToken.Cli.Exchanging;
@@ -57,7 +58,7 @@ internal static class GcpTarget
                 }
                 catch (ArgumentException exception)
                 {
-                    inputs.Problems.Add(exception.Message);
+                    inputs.Problems.Add(CliSettings.Describe(exception, CliSettings.Scope.Exchange));
                     return null;
                 }
 

@@ -62,7 +62,7 @@ internal static class TokenCommand
             }
             catch (OidcTokenException exception)
             {
-                return await ErrorReporter.ReportAsync(error, exception).ConfigureAwait(false);
+                return await ErrorReporter.ReportAsync(error, exception, CliSettings.Scope.Token).ConfigureAwait(false);
             }
 
             var text = parseResult.GetValue(format) == "json" ? ToJson(token) : token.Reveal();

@@ -66,8 +66,9 @@ internal static class ValidateCommand
                 return ExitCodes.Success;
             }
 
-            var message = Redact(result.Message ?? result.Failure.ToString(), token);
-            return await ReportFailureAsync(output, error, json, result.Failure, result.Kind, message, cancellationToken).ConfigureAwait(false);
+            // The library's advice names its option (e.g. SigningKeys): the CLI shows the detail and gives its own advice.
+            var message = Redact(result.Detail ?? result.Failure.ToString(), token);
+            return await ReportFailureAsync(output, error, json, result.Failure, result.Kind, message, cancellationToken, result.Setting).ConfigureAwait(false);
         });
         return command;
     }
@@ -79,7 +80,8 @@ internal static class ValidateCommand
         GitHubOidcValidationFailure failure,
         GitHubOidcFailureKind kind,
         string message,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        string? setting = null)
     {
         var keysUnavailable = kind == GitHubOidcFailureKind.KeysUnavailable;
         var headline = keysUnavailable ? "keys unavailable" : "invalid token";
@@ -87,6 +89,10 @@ internal static class ValidateCommand
         if (keysUnavailable)
         {
             await error.WriteLineAsync("oidc-token: validate: to validate without the network, pass the issuer's key set with --jwks FILE.").ConfigureAwait(false);
+        }
+        else if (setting is not null && CliSettings.Flag(setting, CliSettings.Scope.Validate) is { } flag)
+        {
+            await error.WriteLineAsync($"oidc-token: validate: if the issuer's keys changed, update the key set given with {flag}.").ConfigureAwait(false);
         }
 
         if (json)

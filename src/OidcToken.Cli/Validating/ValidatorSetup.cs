@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
+using OidcToken.Cli.Output;
 using OidcToken.Rules;
 using OidcToken.Validation;
 
@@ -76,9 +77,9 @@ internal static class ValidatorSetup
         {
             validator = new GitHubOidcTokenValidator(validationOptions);
         }
-        catch (ArgumentException exception)
+        catch (GitHubOidcSettingsException exception)
         {
-            problems.Add(MessageOf(exception));
+            problems.AddRange(exception.Problems.Select(CliSettings.Describe));
             return null;
         }
 
@@ -309,51 +310,11 @@ internal static class ValidatorSetup
 
             return builder.Build();
         }
-        catch (ArgumentException exception)
+        catch (GitHubOidcSettingsException exception)
         {
-            var message = MessageOf(exception);
-            problems.Add(message);
-            if (OptionHint(message) is { } hint)
-            {
-                problems.Add(hint);
-            }
-
+            problems.AddRange(exception.Problems.Select(CliSettings.Describe));
             return null;
         }
-    }
-
-    /// <summary>
-    /// The library's messages name the policy builder's methods; this names the options that call them, for those the
-    /// message mentions.
-    /// </summary>
-    private static string? OptionHint(string message)
-    {
-        (string Method, string Option)[] names =
-        [
-            ("Repository(", "--repository"), ("RepositoryId(", "--repository-id"), ("Owner(", "--owner"), ("OwnerId(", "--owner-id"),
-            ("AllowAnyRepository(", "--allow-any-repository"), ("Ref(", "--ref"), ("RequireProtectedRef(", "--ref-protected"),
-            ("Environment(", "--environment"), ("AllowEvents(", "--event"), ("DenyEvents(", "--deny-event"),
-            ("JobWorkflowRef(", "--job-workflow-ref"), ("RunnerEnvironment(", "--runner-environment"), ("Subject(", "--sub"),
-        ];
-        var mentioned = names
-            .Where(name => ContainsMethod(message, name.Method))
-            .Select(name => $"{name.Method.TrimEnd('(')} is {name.Option}")
-            .ToArray();
-        return mentioned.Length == 0 ? null : "on the command line, " + string.Join(", ", mentioned);
-    }
-
-    /// <summary>True when <paramref name="method"/> occurs as a whole name: "RepositoryId(" does not count as "Id(".</summary>
-    private static bool ContainsMethod(string message, string method)
-    {
-        for (var index = message.IndexOf(method, StringComparison.Ordinal); index >= 0; index = message.IndexOf(method, index + 1, StringComparison.Ordinal))
-        {
-            if (index == 0 || !char.IsLetter(message[index - 1]))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private static TimeSpan? Seconds(double? value, string name, double minimum, double maximum, bool allowZero, List<string> problems)
@@ -372,13 +333,5 @@ internal static class ValidatorSetup
         }
 
         return TimeSpan.FromSeconds(seconds);
-    }
-
-    /// <summary>The message without the " (Parameter 'x')" suffix, which names a C# parameter a CLI user never sees.</summary>
-    private static string MessageOf(ArgumentException exception)
-    {
-        var message = exception.Message;
-        var suffix = exception.ParamName is null ? null : $" (Parameter '{exception.ParamName}')";
-        return suffix is not null && message.EndsWith(suffix, StringComparison.Ordinal) ? message[..^suffix.Length] : message;
     }
 }

@@ -271,8 +271,20 @@ internal sealed class ExchangeSession : IDisposable
 
         facts.Append(')');
         ExchangeLog.Failed(_logger, _operation, Target, code, _attempts, (long)elapsed.TotalMilliseconds);
+        var setting = failure.Kind switch
+        {
+            // The fixes that name the endpoint's option say so with its library name (e.g. VaultJwtLoginOptions.Address).
+            FailureKind.Refused or FailureKind.Fatal or FailureKind.Invalid when failure.Fix is not null =>
+                failure.Fix.Contains(_optionName, StringComparison.Ordinal) ? _optionName : null,
+            FailureKind.Invalid => _optionName,
+            FailureKind.Refused or FailureKind.Fatal => null,
+            _ when deadlinePassed => nameof(_options.Deadline),
+            _ => nameof(_options.MaxAttempts),
+        };
         return new OidcTokenException(code, text + facts, failure.InnerException)
         {
+            Setting = setting?[(setting.LastIndexOf('.') + 1)..],
+            SettingReference = setting is null || setting.Contains('.', StringComparison.Ordinal) ? setting : _options.GetType().Name + "." + setting,
             StatusCode = failure.StatusCode,
             Attempts = _attempts,
             Elapsed = elapsed,

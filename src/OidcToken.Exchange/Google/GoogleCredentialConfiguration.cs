@@ -112,7 +112,7 @@ public sealed partial class GoogleCredentialConfiguration
     public Uri? TokenUrl
     {
         get;
-        init => field = value is null ? null : ValidateEndpoint(value, nameof(TokenUrl));
+        init => field = value is null ? null : ValidateEndpoint(value, nameof(TokenUrl), "The token URL");
     }
 
     /// <summary>
@@ -124,7 +124,7 @@ public sealed partial class GoogleCredentialConfiguration
     public Uri? ImpersonationUrlBase
     {
         get;
-        init => field = value is null ? null : ValidateEndpoint(value, nameof(ImpersonationUrlBase));
+        init => field = value is null ? null : ValidateEndpoint(value, nameof(ImpersonationUrlBase), "The impersonation URL base");
     }
 
     /// <summary>
@@ -313,7 +313,7 @@ public sealed partial class GoogleCredentialConfiguration
             + "(optionally prefixed with '//iam.googleapis.com/' or 'https://iam.googleapis.com/'; ids are 4-32 lower-case letters, digits and '-'), "
             + "as shown by: gcloud iam workload-identity-pools providers describe PROVIDER --location=global --workload-identity-pool=POOL --format='value(name)'. "
             + "It was '" + Shorten(value) + "'." + hint,
-            "workloadIdentityProvider");
+            nameof(WorkloadIdentityProvider));
     }
 
     private static string ValidateServiceAccount(string value)
@@ -343,16 +343,16 @@ public sealed partial class GoogleCredentialConfiguration
         return value;
     }
 
-    private static Uri ValidateEndpoint(Uri value, string name)
+    private static Uri ValidateEndpoint(Uri value, string name, string what)
     {
         if (!value.IsAbsoluteUri)
         {
-            throw new ArgumentException(name + " must be an absolute URL; it was '" + value.OriginalString + "'.", name);
+            throw new ArgumentException(what + " must be an absolute URL; it was '" + value.OriginalString + "'.", name);
         }
 
         if (!string.IsNullOrEmpty(value.UserInfo))
         {
-            throw new ArgumentException(name + " must not contain user information.", name);
+            throw new ArgumentException(what + " must not contain user information.", name);
         }
 
         if (value.Scheme == Uri.UriSchemeHttps || (value.Scheme == Uri.UriSchemeHttp && UrlRules.IsLoopbackHost(value)))
@@ -361,7 +361,7 @@ public sealed partial class GoogleCredentialConfiguration
         }
 
         throw new ArgumentException(
-            name + " must be https (plain http only for a loopback host: 127.0.0.0/8, ::1 or localhost); it was '" + value.GetLeftPart(UriPartial.Authority) + "'.",
+            what + " must be https (plain http only for a loopback host: 127.0.0.0/8, ::1 or localhost); it was '" + value.GetLeftPart(UriPartial.Authority) + "'.",
             name);
     }
 

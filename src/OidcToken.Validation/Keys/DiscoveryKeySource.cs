@@ -92,12 +92,13 @@ internal sealed class DiscoveryKeySource : IKeySource
         {
             return KeyLookup.Unavailable(
                 $"the signing keys of issuer {_issuer} could not be obtained from {_metadataAddress}: {failure ?? "no answer yet"}. "
-                + "The token was not judged: retry later, check that this host can reach the issuer (proxy, firewall, DNS), "
-                + "or validate offline with SigningKeys");
+                + "The token was not judged: retry later, or check that this host can reach the issuer (proxy, firewall, DNS)",
+                nameof(GitHubOidcValidationOptions.SigningKeys),
+                "; or validate offline with SigningKeys");
         }
 
         return KeyLookup.Unknown(
-            $"the token's kid '{Text.Quote(keyId)}' is not in the issuer's JWKS ({snapshot.Count} key(s), refreshed at most once per RefreshInterval): "
+            $"the token's kid '{Text.Quote(keyId)}' is not in the issuer's JWKS ({snapshot.Count} key(s), refreshed at most once per refresh interval): "
             + "the token was not signed by the configured issuer, or by a key it no longer publishes");
     }
 

@@ -8,7 +8,9 @@ internal sealed class StaticKeySource(KeySnapshot keys) : IKeySource
             ? KeyLookup.Found(key)
             : KeyLookup.Unknown(
                 $"the token's kid '{Text.Quote(keyId)}' is not among the {keys.Count} configured signing key(s); "
-                + "the token was signed by another key: update SigningKeys with the issuer's current JWKS, or check the token comes from the expected issuer"));
+                + "the token was signed by another key: check the token comes from the expected issuer",
+                nameof(GitHubOidcValidationOptions.SigningKeys),
+                ", or update SigningKeys with the issuer's current JWKS"));
 
     public void Dispose()
     {

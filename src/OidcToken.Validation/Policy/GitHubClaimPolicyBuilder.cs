@@ -3,7 +3,7 @@ namespace OidcToken.Validation;
 /// <summary>Builds a <see cref="GitHubClaimPolicy"/> fluently; every method returns this builder. <see cref="Build"/> reports every problem at once.</summary>
 public sealed class GitHubClaimPolicyBuilder
 {
-    private readonly List<string> _problems = [];
+    private readonly List<GitHubOidcSettingProblem> _problems = [];
     private readonly List<string> _allowedEvents = [];
     private readonly List<string> _deniedEvents = [];
     private readonly List<string> _subjects = [];
@@ -93,8 +93,8 @@ public sealed class GitHubClaimPolicyBuilder
 
     /// <summary>Checks the rules and creates the policy.</summary>
     /// <returns>The immutable policy.</returns>
-    /// <exception cref="ArgumentException">
-    /// Lists every problem: bad <c>sub</c> patterns, no numeric-id rule without <see cref="AllowAnyRepository"/>, an event both
+    /// <exception cref="GitHubOidcSettingsException">
+    /// Lists every problem (an <see cref="ArgumentException"/>; <see cref="GitHubOidcSettingsException.Problems"/> has them as data): bad <c>sub</c> patterns, no numeric-id rule without <see cref="AllowAnyRepository"/>, an event both
     /// allowed and denied, a runner environment other than <c>github-hosted</c>/<c>self-hosted</c>, empty values, non-digit ids.
     /// </exception>
     public GitHubClaimPolicy Build() => BuildCore();
@@ -104,7 +104,7 @@ public sealed class GitHubClaimPolicyBuilder
         ArgumentNullException.ThrowIfNull(value, paramName);
         if (field is not null && !string.Equals(field, value, StringComparison.Ordinal))
         {
-            _problems.Add($"{rule}: set twice, to '{Text.Quote(field)}' and '{Text.Quote(value)}'; a token has one value, so call it once.");
+            _problems.Add(new(rule, $"set twice, to '{Text.Quote(field)}' and '{Text.Quote(value)}'; a token has one value, so give it once.", message: $"{rule}: set twice, to '{Text.Quote(field)}' and '{Text.Quote(value)}'; a token has one value, so call it once."));
         }
 
         field = value;
@@ -122,7 +122,7 @@ public sealed class GitHubClaimPolicyBuilder
         ArgumentNullException.ThrowIfNull(names);
         if (names.Length == 0)
         {
-            _problems.Add($"{rule}: called without event names; name at least one (e.g. 'push').");
+            _problems.Add(new(rule, "no event names given; name at least one (e.g. 'push').", message: $"{rule}: called without event names; name at least one (e.g. 'push')."));
         }
 
         foreach (var name in names)
@@ -130,7 +130,7 @@ public sealed class GitHubClaimPolicyBuilder
             ArgumentNullException.ThrowIfNull(name, nameof(names));
             if (string.IsNullOrWhiteSpace(name))
             {
-                _problems.Add($"{rule}: an event name is empty.");
+                _problems.Add(new(rule, "an event name is empty."));
             }
             else if (!list.Contains(name, StringComparer.Ordinal))
             {
@@ -150,7 +150,7 @@ public sealed class GitHubClaimPolicyBuilder
 
     private GitHubClaimPolicy BuildCore()
     {
-        var problems = new List<string>(_problems);
+        var problems = new List<GitHubOidcSettingProblem>(_problems);
         var rules = new List<PolicyRule>();
 
         if (_repository is not null)
@@ -158,11 +158,11 @@ public sealed class GitHubClaimPolicyBuilder
             var slash = _repository.IndexOf('/', StringComparison.Ordinal);
             if (string.IsNullOrWhiteSpace(_repository))
             {
-                problems.Add("Repository: the value is empty; give 'owner/name'.");
+                problems.Add(new(nameof(Repository), "the value is empty; give 'owner/name'."));
             }
             else if (slash <= 0 || slash == _repository.Length - 1 || _repository.IndexOf('/', slash + 1) >= 0 || _repository.Any(char.IsWhiteSpace))
             {
-                problems.Add($"Repository: '{Text.Quote(_repository)}' is not 'owner/name' (one '/', no spaces).");
+                problems.Add(new(nameof(Repository), $"'{Text.Quote(_repository)}' is not 'owner/name' (one '/', no spaces)."));
             }
             else
             {
@@ -175,11 +175,14 @@ public sealed class GitHubClaimPolicyBuilder
         {
             if (string.IsNullOrWhiteSpace(_owner))
             {
-                problems.Add("Owner: the value is empty; give the organization or user name.");
+                problems.Add(new(nameof(Owner), "the value is empty; give the organization or user name."));
             }
             else if (_owner.Contains('/', StringComparison.Ordinal))
             {
-                problems.Add($"Owner: '{Text.Quote(_owner)}' contains '/'; give only the owner name (use Repository for owner/name).");
+                problems.Add(new(
+                    nameof(Owner),
+                    $"'{Text.Quote(_owner)}' contains '/'; give only the owner name (the repository rule takes owner/name).",
+                    message: $"Owner: '{Text.Quote(_owner)}' contains '/'; give only the owner name (use Repository for owner/name)."));
             }
             else
             {
@@ -198,7 +201,10 @@ public sealed class GitHubClaimPolicyBuilder
 
         foreach (var both in _allowedEvents.Intersect(_deniedEvents, StringComparer.Ordinal))
         {
-            problems.Add($"AllowEvents/DenyEvents: the event '{Text.Quote(both)}' is both allowed and denied; remove it from one list.");
+            problems.Add(new(
+                nameof(DenyEvents),
+                $"the event '{Text.Quote(both)}' is both allowed and denied; remove it from one list.",
+                message: $"AllowEvents/DenyEvents: the event '{Text.Quote(both)}' is both allowed and denied; remove it from one list."));
         }
 
         if (_allowedEvents.Count > 0)
@@ -229,7 +235,7 @@ public sealed class GitHubClaimPolicyBuilder
         {
             if (_runnerEnvironment is not ("github-hosted" or "self-hosted"))
             {
-                problems.Add($"RunnerEnvironment: '{Text.Quote(_runnerEnvironment)}' is not 'github-hosted' or 'self-hosted'.");
+                problems.Add(new(nameof(RunnerEnvironment), $"'{Text.Quote(_runnerEnvironment)}' is not 'github-hosted' or 'self-hosted'."));
             }
             else
             {
@@ -246,7 +252,7 @@ public sealed class GitHubClaimPolicyBuilder
             }
             else
             {
-                problems.Add(problem!);
+                problems.Add(new(nameof(Subject), problem!));
             }
         }
 
@@ -264,13 +270,16 @@ public sealed class GitHubClaimPolicyBuilder
 
         if (_repositoryId is null && _ownerId is null && !_allowAnyRepository)
         {
-            problems.Add("The policy has no numeric-id rule: add RepositoryId(\"…\") or OwnerId(\"…\") (names can be renamed and re-registered by someone else; ids cannot), or call AllowAnyRepository() to opt out explicitly.");
+            problems.Add(new(
+                nameof(RepositoryId),
+                "the policy has no numeric-id rule: pin the repository id or the owner id (names can be renamed and re-registered by someone else; ids cannot), or opt out explicitly.",
+                optOutSetting: nameof(AllowAnyRepository),
+                message: "The policy has no numeric-id rule: add RepositoryId(\"…\") or OwnerId(\"…\") (names can be renamed and re-registered by someone else; ids cannot), or call AllowAnyRepository() to opt out explicitly."));
         }
 
         if (problems.Count > 0)
         {
-            throw new ArgumentException(
-                "The claim policy is not valid:" + string.Concat(problems.Select(p => System.Environment.NewLine + "- " + p)));
+            throw new GitHubOidcSettingsException("The claim policy is not valid:", problems);
         }
 
         return new GitHubClaimPolicy([.. rules]);
@@ -284,7 +293,7 @@ public sealed class GitHubClaimPolicyBuilder
 
             if (value.Length == 0 || !value.All(char.IsAsciiDigit))
             {
-                problems.Add($"{rule}: '{Text.Quote(value)}' is not a numeric id (digits only); find it with `{hint}`.");
+                problems.Add(new(rule, $"'{Text.Quote(value)}' is not a numeric id (digits only); find it with `{hint}`."));
             }
             else
             {
@@ -301,7 +310,7 @@ public sealed class GitHubClaimPolicyBuilder
 
             if (string.IsNullOrWhiteSpace(value))
             {
-                problems.Add($"{rule}: the value is empty.");
+                problems.Add(new(rule, "the value is empty."));
             }
             else
             {

@@ -29,7 +29,7 @@ internal sealed class SubjectPattern
     {
         if (string.IsNullOrWhiteSpace(pattern))
         {
-            problem = "Subject: the pattern is empty; give a sub pattern such as 'repo:octo-org/octo-repo:ref:refs/heads/main'.";
+            problem = "the pattern is empty; give a sub pattern such as 'repo:octo-org/octo-repo:ref:refs/heads/main'.";
             return null;
         }
 
@@ -37,7 +37,7 @@ internal sealed class SubjectPattern
         {
             if (char.IsControl(c) || char.IsWhiteSpace(c))
             {
-                problem = $"Subject: the pattern '{Validation.Text.Quote(pattern)}' contains whitespace or a control character; GitHub's sub never does.";
+                problem = $"the pattern '{Validation.Text.Quote(pattern)}' contains whitespace or a control character; GitHub's sub never does.";
                 return null;
             }
         }
@@ -47,7 +47,7 @@ internal sealed class SubjectPattern
         {
             if (segment.Contains('*', StringComparison.Ordinal) && segment != "*")
             {
-                problem = $"Subject: the pattern '{Validation.Text.Quote(pattern)}' has a '*' inside the segment '{Validation.Text.Quote(segment)}': '*' may only stand for a whole ':'- or '/'-separated segment (e.g. 'repo:octo-org/*'), because a partial star such as 'repo:octo*' also matches other owners like 'octo-evil'.";
+                problem = $"the pattern '{Validation.Text.Quote(pattern)}' has a '*' inside the segment '{Validation.Text.Quote(segment)}': '*' may only stand for a whole ':'- or '/'-separated segment (e.g. 'repo:octo-org/*'), because a partial star such as 'repo:octo*' also matches other owners like 'octo-evil'.";
                 return null;
             }
         }

@@ -33,7 +33,7 @@ internal static class CompactToken
         var result = default(Parsed);
         if (token.Length > maxLength)
         {
-            return Fail(ref result, GitHubOidcValidationFailure.TooLarge, $"the token is {token.Length} characters long, more than the {maxLength} allowed (MaxTokenLength); a GitHub ID token is about 1–2 KB");
+            return Fail(ref result, GitHubOidcValidationFailure.TooLarge, $"the token is {token.Length} characters long, more than the {maxLength} allowed (the maximum token length); a GitHub ID token is about 1–2 KB");
         }
 
         var dots = token.AsSpan().Count('.');

@@ -44,64 +44,83 @@ public sealed class GitHubOidcTokenValidator : IDisposable
     /// <summary>Creates a validator; checks every option and reports all problems at once.</summary>
     /// <param name="options">The settings; read once, later changes have no effect.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentException">One or more options are invalid; the message lists each problem and its fix.</exception>
+    /// <exception cref="GitHubOidcSettingsException">
+    /// One or more options are invalid (an <see cref="ArgumentException"/>); the message lists each problem and its fix, and
+    /// <see cref="GitHubOidcSettingsException.Problems"/> holds them as data.
+    /// </exception>
     public GitHubOidcTokenValidator(GitHubOidcValidationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var problems = new List<string>();
+        var problems = new List<GitHubOidcSettingProblem>();
 
         var issuerProblem = IssuerAddress.Check(options.Issuer, out var issuerUri);
         if (issuerProblem is not null)
         {
-            problems.Add(issuerProblem);
+            problems.Add(new(
+                nameof(options.Issuer),
+                $"'{QuoteOrEmpty(options.Issuer)}' is not an issuer: an absolute https URL without credentials, query, fragment or trailing '/' (plain http only for a loopback host: 127.0.0.0/8, ::1 or localhost).",
+                message: issuerProblem));
         }
 
         var audiences = options.Audiences?.ToArray() ?? [];
         if (audiences.Length == 0)
         {
-            problems.Add("Audiences is empty: add the audience your service expects (the value the workflow passes to getIDToken), e.g. 'https://my-service.example.com'.");
+            problems.Add(new(
+                nameof(options.Audiences),
+                "no audience given: add the audience your service expects (the value the workflow passes to getIDToken), e.g. 'https://my-service.example.com'.",
+                message: "Audiences is empty: add the audience your service expects (the value the workflow passes to getIDToken), e.g. 'https://my-service.example.com'."));
         }
 
         foreach (var audience in audiences)
         {
             if (string.IsNullOrWhiteSpace(audience))
             {
-                problems.Add("Audiences contains an empty or whitespace value: remove it.");
+                problems.Add(new(nameof(options.Audiences), "an audience is empty or whitespace: remove it.", message: "Audiences contains an empty or whitespace value: remove it."));
             }
             else if (!options.AllowDefaultAudience && IssuerAddress.IsDefaultAudienceShape(audience, issuerUri))
             {
-                problems.Add($"Audiences contains '{Text.Quote(audience)}', GitHub's default audience (the owner's URL): every service of that organization receives tokens with it, so any of them could replay a token here. Use a custom audience for this service, or set AllowDefaultAudience = true to accept the risk.");
+                problems.Add(new(
+                    nameof(options.Audiences),
+                    $"'{Text.Quote(audience)}' is GitHub's default audience (the owner's URL): every service of that organization receives tokens with it, so any of them could replay a token here. Use a custom audience for this service, or accept the risk explicitly.",
+                    optOutSetting: nameof(options.AllowDefaultAudience),
+                    message: $"Audiences contains '{Text.Quote(audience)}', GitHub's default audience (the owner's URL): every service of that organization receives tokens with it, so any of them could replay a token here. Use a custom audience for this service, or set AllowDefaultAudience = true to accept the risk."));
             }
         }
 
         if (options.Policy is null)
         {
-            problems.Add("Policy is null: build one with GitHubClaimPolicy.CreateBuilder() (e.g. .RepositoryId(\"123\").Build()); without it any GitHub repository's token would be accepted.");
+            problems.Add(new(
+                nameof(options.Policy),
+                "no claim policy given: without one any GitHub repository's token would be accepted; pin the repository id or the owner id.",
+                message: "Policy is null: build one with GitHubClaimPolicy.CreateBuilder() (e.g. .RepositoryId(\"123\").Build()); without it any GitHub repository's token would be accepted."));
         }
 
         if (options.ClockSkew < TimeSpan.Zero || options.ClockSkew > TimeSpan.FromMinutes(5))
         {
-            problems.Add($"ClockSkew is {Text.Seconds(options.ClockSkew)}: use 0 to 300 s (default 60 s).");
+            problems.Add(Range(nameof(options.ClockSkew), Text.Seconds(options.ClockSkew), "use 0 to 300 s (default 60 s)."));
         }
 
         if (options.MaxTokenAge is { } age && age <= TimeSpan.Zero)
         {
-            problems.Add($"MaxTokenAge is {Text.Seconds(age)}: use a positive duration, or null for no limit.");
+            problems.Add(new(
+                nameof(options.MaxTokenAge),
+                $"{Text.Seconds(age)} is not a positive duration: use one, or no limit.",
+                message: $"MaxTokenAge is {Text.Seconds(age)}: use a positive duration, or null for no limit."));
         }
 
         if (options.MaxTokenLength is < 1024 or > 65536)
         {
-            problems.Add($"MaxTokenLength is {options.MaxTokenLength.ToString(CultureInfo.InvariantCulture)}: use 1024 to 65536 (default 16384).");
+            problems.Add(Range(nameof(options.MaxTokenLength), options.MaxTokenLength.ToString(CultureInfo.InvariantCulture), "use 1024 to 65536 (default 16384)."));
         }
 
         if (options.RefreshInterval < TimeSpan.FromSeconds(1) || options.RefreshInterval > TimeSpan.FromSeconds(60))
         {
-            problems.Add($"RefreshInterval is {Text.Seconds(options.RefreshInterval)}: use 1 to 60 s (default 60 s).");
+            problems.Add(Range(nameof(options.RefreshInterval), Text.Seconds(options.RefreshInterval), "use 1 to 60 s (default 60 s)."));
         }
 
         if (options.AutomaticRefreshInterval < TimeSpan.FromMinutes(5) || options.AutomaticRefreshInterval > TimeSpan.FromHours(24))
         {
-            problems.Add($"AutomaticRefreshInterval is {Text.Seconds(options.AutomaticRefreshInterval)}: use 5 minutes to 24 hours (default 1 hour).");
+            problems.Add(Range(nameof(options.AutomaticRefreshInterval), Text.Seconds(options.AutomaticRefreshInterval), "use 5 minutes to 24 hours (default 1 hour)."));
         }
 
         KeySnapshot? offlineKeys = null;
@@ -110,15 +129,16 @@ public sealed class GitHubOidcTokenValidator : IDisposable
             offlineKeys = KeySnapshot.From(keySet, keySet);
             if (offlineKeys.Count == 0)
             {
-                problems.Add("SigningKeys holds no usable key: it needs RSA keys (2048 bits or more) with a kid, use 'sig' and alg RS256 when given; load the issuer's JWKS (<issuer>/.well-known/jwks).");
+                problems.Add(new(
+                    nameof(options.SigningKeys),
+                    "no usable key: it needs RSA keys (2048 bits or more) with a kid, use 'sig' and alg RS256 when given; load the issuer's JWKS (<issuer>/.well-known/jwks).",
+                    message: "SigningKeys holds no usable key: it needs RSA keys (2048 bits or more) with a kid, use 'sig' and alg RS256 when given; load the issuer's JWKS (<issuer>/.well-known/jwks)."));
             }
         }
 
         if (problems.Count > 0)
         {
-            throw new ArgumentException(
-                "The GitHub OIDC validation options are not valid:" + string.Concat(problems.Select(p => System.Environment.NewLine + "- " + p)),
-                nameof(options));
+            throw new GitHubOidcSettingsException("The GitHub OIDC validation options are not valid:", problems, nameof(options));
         }
 
         _issuer = options.Issuer;
@@ -201,13 +221,13 @@ public sealed class GitHubOidcTokenValidator : IDisposable
         var lookup = await _keys.FindAsync(keyId, cancellationToken).ConfigureAwait(false);
         if (lookup.KeysUnavailable)
         {
-            ValidationLog.TokenRejected(_logger, GitHubOidcValidationFailure.KeysUnavailable, Text.Quote(keyId), lookup.Problem);
-            return ValidationTelemetry.Record(GitHubOidcValidationResult.KeysUnavailable(lookup.Problem!, keyId));
+            ValidationLog.TokenRejected(_logger, GitHubOidcValidationFailure.KeysUnavailable, Text.Quote(keyId), lookup.Message);
+            return ValidationTelemetry.Record(GitHubOidcValidationResult.KeysUnavailable(lookup.Message!, keyId, lookup.Setting, lookup.Problem));
         }
 
         if (lookup.Key is not { } key)
         {
-            return Reject(GitHubOidcValidationFailure.UnknownKey, lookup.Problem!, keyId);
+            return Reject(GitHubOidcValidationFailure.UnknownKey, lookup.Message!, keyId, lookup.Setting, lookup.Problem);
         }
 
         if (!signingInputReady)
@@ -311,14 +331,14 @@ public sealed class GitHubOidcTokenValidator : IDisposable
         {
             if (claims.IssuedAt is not { } iat)
             {
-                return Reject(GitHubOidcValidationFailure.TooOld, "the token has no issue time (iat), so its age cannot be checked against MaxTokenAge", keyId);
+                return Reject(GitHubOidcValidationFailure.TooOld, "the token has no issue time (iat), so its age cannot be checked against the maximum token age", keyId);
             }
 
             if (now - iat > maxAge + _clockSkew)
             {
                 return Reject(
                     GitHubOidcValidationFailure.TooOld,
-                    $"the token was issued at {Text.Instant(iat)}, {Text.Seconds(now - iat)} ago, more than MaxTokenAge {Text.Seconds(maxAge)} plus clock skew {Text.Seconds(_clockSkew)}: request a fresh token",
+                    $"the token was issued at {Text.Instant(iat)}, {Text.Seconds(now - iat)} ago, more than the maximum token age of {Text.Seconds(maxAge)} plus clock skew {Text.Seconds(_clockSkew)}: request a fresh token",
                     keyId);
             }
         }
@@ -384,9 +404,16 @@ public sealed class GitHubOidcTokenValidator : IDisposable
             && SlugRule.IsSlug(issuer[(_issuer.Length + 1)..]);
     }
 
-    private GitHubOidcValidationResult Reject(GitHubOidcValidationFailure failure, string message, string? keyId)
+    private GitHubOidcValidationResult Reject(GitHubOidcValidationFailure failure, string message, string? keyId, string? setting = null, string? detail = null)
     {
         ValidationLog.TokenRejected(_logger, failure, keyId is null ? null : Text.Quote(keyId), message);
-        return ValidationTelemetry.Record(GitHubOidcValidationResult.Invalid(failure, message, keyId));
+        return ValidationTelemetry.Record(GitHubOidcValidationResult.Invalid(failure, message, keyId, setting, detail));
     }
+
+    /// <summary>The value quoted for a message; empty for null (a caller can set a non-nullable property to null).</summary>
+    private static string QuoteOrEmpty(string? value) => value is null ? string.Empty : Text.Quote(value);
+
+    /// <summary>A setting outside its range: "X is 5 s: use …" in the library's terms, "5 s is out of range: use …" as the description.</summary>
+    private static GitHubOidcSettingProblem Range(string setting, string value, string rule) =>
+        new(setting, $"{value} is out of range: {rule}", message: $"{setting} is {value}: {rule}");
 }

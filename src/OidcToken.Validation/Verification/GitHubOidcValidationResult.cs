@@ -9,8 +9,10 @@ namespace OidcToken.Validation;
 /// </summary>
 public sealed class GitHubOidcValidationResult
 {
-    private GitHubOidcValidationResult(GitHubActionsClaims? claims, GitHubOidcValidationFailure failure, GitHubOidcFailureKind kind, string? message, string? keyId)
+    private GitHubOidcValidationResult(GitHubActionsClaims? claims, GitHubOidcValidationFailure failure, GitHubOidcFailureKind kind, string? message, string? keyId, string? setting = null, string? detail = null)
     {
+        Setting = setting;
+        Detail = setting is null ? message : detail;
         Claims = claims;
         Failure = failure;
         Kind = kind;
@@ -34,6 +36,18 @@ public sealed class GitHubOidcValidationResult
     /// <summary>What failed, with the value seen and the value expected (e.g. <c>audience was 'x', expected 'y'</c>); null when valid.</summary>
     public string? Message { get; }
 
+    /// <summary>
+    /// The option of <see cref="GitHubOidcValidationOptions"/> whose change the end of <see cref="Message"/> advises (e.g.
+    /// <c>SigningKeys</c> when keys are unavailable or unknown); null when the message advises no option.
+    /// </summary>
+    public string? Setting { get; }
+
+    /// <summary>
+    /// <see cref="Message"/> without its advice about <see cref="Setting"/>, for a front end that names its own option
+    /// instead (it names no member of the library); equal to <see cref="Message"/> when <see cref="Setting"/> is null.
+    /// </summary>
+    public string? Detail { get; }
+
     /// <summary>The token header's <c>kid</c>, when it had one (a key id is public, not a secret).</summary>
     public string? KeyId { get; }
 
@@ -46,9 +60,10 @@ public sealed class GitHubOidcValidationResult
     internal static GitHubOidcValidationResult Valid(GitHubActionsClaims claims, string? keyId) =>
         new(claims, GitHubOidcValidationFailure.None, GitHubOidcFailureKind.None, null, keyId);
 
-    internal static GitHubOidcValidationResult Invalid(GitHubOidcValidationFailure failure, string message, string? keyId = null) =>
-        new(null, failure, GitHubOidcFailureKind.Invalid, message, keyId);
+    internal static GitHubOidcValidationResult Invalid(
+        GitHubOidcValidationFailure failure, string message, string? keyId = null, string? setting = null, string? detail = null) =>
+        new(null, failure, GitHubOidcFailureKind.Invalid, message, keyId, setting, detail);
 
-    internal static GitHubOidcValidationResult KeysUnavailable(string message, string? keyId = null) =>
-        new(null, GitHubOidcValidationFailure.KeysUnavailable, GitHubOidcFailureKind.KeysUnavailable, message, keyId);
+    internal static GitHubOidcValidationResult KeysUnavailable(string message, string? keyId = null, string? setting = null, string? detail = null) =>
+        new(null, GitHubOidcValidationFailure.KeysUnavailable, GitHubOidcFailureKind.KeysUnavailable, message, keyId, setting, detail);
 }

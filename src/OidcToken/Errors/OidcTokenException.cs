@@ -43,6 +43,19 @@ public sealed class OidcTokenException : Exception
     /// <summary>The server's request id (for example <c>x-github-request-id</c>), when one was returned.</summary>
     public string? RequestId { get; init; }
 
+    /// <summary>
+    /// The option whose change the message's fix advises, as a property name of the options type the failing call used
+    /// (e.g. <c>MaxAttempts</c> or <c>Deadline</c>); null when the fix names no option.
+    /// </summary>
+    public string? Setting { get; init; }
+
+    /// <summary>
+    /// The exact text of <see cref="Exception.Message"/> that names <see cref="Setting"/> in the library's terms (e.g.
+    /// <c>VaultJwtLoginOptions.MaxAttempts</c>), so a front end with its own name for the option (a command-line flag) can
+    /// put that name in its place without reading the rest of the message; null when <see cref="Setting"/> is null.
+    /// </summary>
+    public string? SettingReference { get; init; }
+
     /// <summary>The process exit code the <c>oidc-token</c> command line uses for this error.</summary>
     public int ExitCode => GetExitCode(ErrorCode);
 

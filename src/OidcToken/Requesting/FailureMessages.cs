@@ -77,6 +77,17 @@ internal static class FailureMessages
             Attempts = attempts,
             Elapsed = elapsed,
             RequestId = last.RequestId,
+            Setting = code switch
+            {
+                OidcTokenErrorCode.ServiceUnavailable or OidcTokenErrorCode.Timeout => nameof(GitHubOidcClientOptions.Deadline),
+                _ => null,
+            },
+            SettingReference = code switch
+            {
+                OidcTokenErrorCode.ServiceUnavailable => "(GitHubOidcClientOptions.Deadline and MaxAttempts, or oidc-token --timeout)",
+                OidcTokenErrorCode.Timeout => "(GitHubOidcClientOptions.Deadline, or oidc-token --timeout)",
+                _ => null,
+            },
         };
     }
 

@@ -64,13 +64,13 @@ public sealed class IssuerAgreementTests
 
         if (expected is null)
         {
-            Assert.Throws<ArgumentException>(() => GitHubOidcTokenVerifier.ForRunner("aud", AnyRepository(), Read));
+            Assert.ThrowsAny<ArgumentException>(() => GitHubOidcTokenVerifier.ForRunner("aud", AnyRepository(), Read));
         }
         else if (expected.StartsWith("http://", StringComparison.Ordinal))
         {
             // A GHES reached over plain http: keys fetched over http could be replaced on the way, so the validator refuses
             // the issuer, and its refusal names the same one.
-            var refused = Assert.Throws<ArgumentException>(() => GitHubOidcTokenVerifier.ForRunner("aud", AnyRepository(), Read));
+            var refused = Assert.ThrowsAny<ArgumentException>(() => GitHubOidcTokenVerifier.ForRunner("aud", AnyRepository(), Read));
             Assert.Contains("'" + expected + "' uses plain http", refused.Message, StringComparison.Ordinal);
         }
         else

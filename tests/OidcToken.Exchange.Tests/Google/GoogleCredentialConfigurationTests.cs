@@ -101,7 +101,7 @@ public sealed class GoogleCredentialConfigurationTests
         var ex = Assert.Throws<ArgumentException>(() => new GoogleCredentialConfiguration(input));
 
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
-        Assert.Equal("workloadIdentityProvider", ex.ParamName);
+        Assert.Equal(nameof(GoogleCredentialConfiguration.WorkloadIdentityProvider), ex.ParamName);
     }
 
     [Theory]

@@ -78,8 +78,8 @@ public sealed class ClientVerifierTests
     [Fact]
     public void ForRunner_refuses_a_default_audience_and_a_bad_server_url()
     {
-        Assert.Throws<ArgumentException>(() => GitHubOidcTokenVerifier.ForRunner("https://github.com/octo-org", MockIssuerKit.Policy, _ => null));
-        Assert.Throws<ArgumentException>(() => GitHubOidcTokenVerifier.ForRunner(MockIssuerKit.Audience, MockIssuerKit.Policy, _ => "not a url"));
+        Assert.ThrowsAny<ArgumentException>(() => GitHubOidcTokenVerifier.ForRunner("https://github.com/octo-org", MockIssuerKit.Policy, _ => null));
+        Assert.ThrowsAny<ArgumentException>(() => GitHubOidcTokenVerifier.ForRunner(MockIssuerKit.Audience, MockIssuerKit.Policy, _ => "not a url"));
         using var verifier = GitHubOidcTokenVerifier.ForRunner(MockIssuerKit.Audience, MockIssuerKit.Policy, _ => null);
     }
 }

@@ -143,7 +143,7 @@ public sealed class RealTokenTests
     {
         var options = RealFixtures.Options(RealFixtures.JwksA, "https://github.com/varunsh-coder", "433903792", RealFixtures.At("2022-08-05T01:30:00Z"));
 
-        var error = Assert.Throws<ArgumentException>(() => new GitHubOidcTokenValidator(options));
+        var error = Assert.ThrowsAny<ArgumentException>(() => new GitHubOidcTokenValidator(options));
 
         Assert.Contains("'https://github.com/varunsh-coder', GitHub's default audience", error.Message, StringComparison.Ordinal);
         Assert.Contains("AllowDefaultAudience", error.Message, StringComparison.Ordinal);

@@ -64,7 +64,7 @@ public sealed class SubjectPatternTests
     [InlineData("*repo")]
     public void Partial_segment_stars_are_refused_at_build(string pattern)
     {
-        var error = Assert.Throws<ArgumentException>(() => GitHubClaimPolicy.CreateBuilder().AllowAnyRepository().Subject(pattern).Build());
+        var error = Assert.ThrowsAny<ArgumentException>(() => GitHubClaimPolicy.CreateBuilder().AllowAnyRepository().Subject(pattern).Build());
 
         Assert.Contains($"Subject: the pattern '{pattern}' has a '*' inside the segment", error.Message, StringComparison.Ordinal);
         Assert.Contains("may only stand for a whole", error.Message, StringComparison.Ordinal);

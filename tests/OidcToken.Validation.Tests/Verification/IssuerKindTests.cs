@@ -76,7 +76,7 @@ public sealed class IssuerKindTests
         var options = MockIssuerKit.Options(issuer);
         options.Audiences = [issuer.DefaultAudience];
 
-        var error = Assert.Throws<ArgumentException>(() => new GitHubOidcTokenValidator(options));
+        var error = Assert.ThrowsAny<ArgumentException>(() => new GitHubOidcTokenValidator(options));
         Assert.Contains("GitHub's default audience", error.Message, StringComparison.Ordinal);
 
         options.AllowDefaultAudience = true;
@@ -117,11 +117,11 @@ public sealed class IssuerKindTests
         Assert.Equal("https://token.actions.octocorp.ghe.com", GitHubIssuers.GheCom("octocorp"));
         Assert.Equal("https://ghes.example.com/_services/token", GitHubIssuers.EnterpriseServer("ghes.example.com"));
         Assert.Equal("https://ghes.example.com:8443/_services/token", GitHubIssuers.EnterpriseServer("ghes.example.com:8443"));
-        Assert.Throws<ArgumentException>(() => GitHubIssuers.EnterpriseSlug("octo/ent"));
-        Assert.Throws<ArgumentException>(() => GitHubIssuers.EnterpriseSlug(""));
-        Assert.Throws<ArgumentException>(() => GitHubIssuers.EnterpriseSlug("octo.ent"));
-        Assert.Throws<ArgumentException>(() => GitHubIssuers.EnterpriseServer("https://ghes.example.com"));
-        Assert.Throws<ArgumentException>(() => GitHubIssuers.EnterpriseServer("ghes.example.com/path"));
+        Assert.ThrowsAny<ArgumentException>(() => GitHubIssuers.EnterpriseSlug("octo/ent"));
+        Assert.ThrowsAny<ArgumentException>(() => GitHubIssuers.EnterpriseSlug(""));
+        Assert.ThrowsAny<ArgumentException>(() => GitHubIssuers.EnterpriseSlug("octo.ent"));
+        Assert.ThrowsAny<ArgumentException>(() => GitHubIssuers.EnterpriseServer("https://ghes.example.com"));
+        Assert.ThrowsAny<ArgumentException>(() => GitHubIssuers.EnterpriseServer("ghes.example.com/path"));
     }
 
     private static string MintWithIssuer(MockGitHubOidcIssuer issuer, string iss) =>

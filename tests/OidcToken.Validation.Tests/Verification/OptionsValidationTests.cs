@@ -41,7 +41,7 @@ public sealed class OptionsValidationTests
             SigningKeys = new JsonWebKeySet("{\"keys\":[]}"),
         };
 
-        var error = Assert.Throws<ArgumentException>("options", () => new GitHubOidcTokenValidator(options));
+        var error = Assert.Throws<GitHubOidcSettingsException>("options", () => new GitHubOidcTokenValidator(options));
 
         foreach (var part in new[]
         {
@@ -88,7 +88,7 @@ public sealed class OptionsValidationTests
         }
         else
         {
-            Assert.Throws<ArgumentException>(() => new GitHubOidcTokenValidator(options));
+            Assert.ThrowsAny<ArgumentException>(() => new GitHubOidcTokenValidator(options));
         }
     }
 
