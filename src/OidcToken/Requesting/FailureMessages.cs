@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using OidcToken.Failures;
 
 namespace OidcToken.Requesting;
 
@@ -58,28 +58,15 @@ internal static class FailureMessages
                 "Fix: pass the runner's ACTIONS_ID_TOKEN_REQUEST_URL through unchanged; if it is, this is a GitHub incident: re-run the job.",
         };
 
-        var facts = new StringBuilder();
-        facts.Append(CultureInfo.InvariantCulture, $"\n(audience: {shownAudience}; attempts: {attempts}; elapsed: {Seconds(elapsed)}");
-        if (last.StatusCode is { } status)
-        {
-            facts.Append(CultureInfo.InvariantCulture, $"; last status: {status}");
-        }
-
-        if (last.RequestId is { } requestId)
-        {
-            facts.Append("; request id: ").Append(requestId);
-        }
-
-        facts.Append(')');
-        return new OidcTokenException(code, message + facts, last.Exception)
-        {
-            StatusCode = last.StatusCode,
-            Attempts = attempts,
-            Elapsed = elapsed,
-            RequestId = last.RequestId,
-        };
+        var newline = message.IndexOf('\n', StringComparison.Ordinal);
+        return new FailureReport(code, message[..newline])
+            .Fix(message[(newline + 1)..])
+            .Fact("audience", shownAudience)
+            .Attempts(attempts, elapsed)
+            .Status(last.StatusCode)
+            .RequestId(last.RequestId)
+            .ToException(last.Exception);
     }
 
-    internal static string Seconds(TimeSpan value) =>
-        value.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
+    internal static string Seconds(TimeSpan value) => FailureReport.Seconds(value);
 }
