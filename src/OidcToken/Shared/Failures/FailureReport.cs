@@ -25,6 +25,7 @@ internal sealed class FailureReport
     private bool _showStatus = true;
     private string? _requestId;
     private bool _showRequestId = true;
+    private Exception? _inner;
 
     /// <param name="code">The error code of the exception.</param>
     /// <param name="whatHappened">What happened, as one or more sentences.</param>
@@ -94,6 +95,13 @@ internal sealed class FailureReport
         return this;
     }
 
+    /// <summary>The exception that caused the failure, the inner exception of <see cref="ToException"/> unless it names another.</summary>
+    public FailureReport CausedBy(Exception? inner)
+    {
+        _inner = inner;
+        return this;
+    }
+
     /// <summary>The full message: the text, then the facts in parentheses (none when there are no facts).</summary>
     public string Message
     {
@@ -123,7 +131,7 @@ internal sealed class FailureReport
 
     /// <summary>The exception: the code, the message, and the facts as properties.</summary>
     public OidcTokenException ToException(Exception? inner = null) =>
-        new(_code, Message, inner)
+        new(_code, Message, inner ?? _inner)
         {
             StatusCode = _status,
             Attempts = _attempts ?? 0,
