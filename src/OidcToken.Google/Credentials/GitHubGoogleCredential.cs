@@ -89,8 +89,8 @@ public static class GitHubGoogleCredential
         if (failure is not null)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var translated = await GoogleErrorTranslator.TranslateAsync(failure, configuration, lastFailure, cancellationToken).ConfigureAwait(false);
-            throw GoogleErrorTranslator.WithAttempts(translated, report.Attempts, report.Elapsed, deadlinePassed ? policy.Deadline : null);
+            throw await GoogleErrorTranslator.TranslateAsync(
+                failure, configuration, lastFailure, report.Attempts, report.Elapsed, deadlinePassed ? policy.Deadline : null, cancellationToken).ConfigureAwait(false);
         }
 
         var attempt = report.Result!;

@@ -62,12 +62,21 @@ internal static class GoogleErrorTranslator
     }
 
     /// <summary>The translated failure with the attempts made and the time spent, in the properties and at the end of the message.</summary>
-    public static OidcTokenException WithAttempts(FailureReport translated, int attempts, TimeSpan elapsed, TimeSpan? deadlineReached) =>
-        translated
-            .Attempts(attempts, elapsed, deadlineReached is { } d ? string.Create(CultureInfo.InvariantCulture, $"the {d.TotalSeconds:0.#} s deadline ran out") : null)
-            .ToException();
+    public static async Task<OidcTokenException> TranslateAsync(
+        Exception exception,
+        GoogleCredentialConfiguration configuration,
+        SafeHttpClientFactory.FailedResponse? failure,
+        int attempts,
+        TimeSpan elapsed,
+        TimeSpan? deadlineReached,
+        CancellationToken cancellationToken)
+    {
+        var report = await TranslateAsync(exception, configuration, failure, cancellationToken).ConfigureAwait(false);
+        var note = deadlineReached is { } d ? string.Create(CultureInfo.InvariantCulture, $"the {d.TotalSeconds:0.#} s deadline ran out") : null;
+        return report.Attempts(attempts, elapsed, note).ToException();
+    }
 
-    public static async Task<FailureReport> TranslateAsync(
+    private static async Task<FailureReport> TranslateAsync(
         Exception exception, GoogleCredentialConfiguration configuration, SafeHttpClientFactory.FailedResponse? failure, CancellationToken cancellationToken)
     {
         var requestToken = (configuration.EnvironmentVariables ?? Environment.GetEnvironmentVariable)(RequestTokenVariable);
