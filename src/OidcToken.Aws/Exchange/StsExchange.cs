@@ -71,13 +71,13 @@ internal sealed class StsExchange : IDisposable
     /// full-jitter backoff (a random wait up to 200 ms × 2^(n−1), at most 5 s), 15 s per attempt, the options' deadline.
     /// </summary>
     private static AttemptPolicy<StsAttempt> BuildPolicy(StsSettings settings, TimeProvider time) => new(
-        new AttemptPolicyOptions
+        new AttemptPolicyOptions(
+            MaxAttempts: settings.MaxAttempts,
+            Deadline: settings.Deadline,
+            AttemptTimeout: AttemptTimeout,
+            BaseDelay: BackoffBase,
+            MaxDelay: BackoffCap)
         {
-            MaxAttempts = settings.MaxAttempts,
-            Deadline = settings.Deadline,
-            AttemptTimeout = AttemptTimeout,
-            BaseDelay = BackoffBase,
-            MaxDelay = BackoffCap,
             JitterMin = 0,
             JitterMax = 1,
             TimeProvider = time,

@@ -210,12 +210,13 @@ public sealed partial class GitHubActionsCredential : TokenCredential
     /// deadline; each attempt bounds itself (<c>Retry.NetworkTimeout</c>). Only Entra's transient answers are retried.
     /// </summary>
     private static AttemptPolicy<EntraAttempt> BuildPolicy(GitHubActionsCredentialOptions options, TimeProvider time) => new(
-        new AttemptPolicyOptions
+        new AttemptPolicyOptions(
+            MaxAttempts: Math.Max(1, options.Retry.MaxRetries + 1),
+            Deadline: Deadline,
+            AttemptTimeout: null,
+            BaseDelay: options.Retry.Delay,
+            MaxDelay: options.Retry.MaxDelay)
         {
-            MaxAttempts = Math.Max(1, options.Retry.MaxRetries + 1),
-            Deadline = Deadline,
-            BaseDelay = options.Retry.Delay,
-            MaxDelay = options.Retry.MaxDelay,
             JitterMin = 0.8,
             JitterMax = 1.2,
 

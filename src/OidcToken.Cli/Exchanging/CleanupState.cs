@@ -49,12 +49,13 @@ internal sealed class CleanupState
 
     /// <summary>Retries opening the state file while another process holds it: a constant pause, within <see cref="LockWait"/>.</summary>
     private static readonly AttemptPolicy<LockAttempt> LockPolicy = new(
-        new AttemptPolicyOptions
+        new AttemptPolicyOptions(
+            MaxAttempts: (int)(LockWait / LockPause) + 1,
+            Deadline: LockWait + LockPause,
+            AttemptTimeout: null,
+            BaseDelay: LockPause,
+            MaxDelay: LockPause)
         {
-            MaxAttempts = (int)(LockWait / LockPause) + 1,
-            Deadline = LockWait + LockPause,
-            BaseDelay = LockPause,
-            MaxDelay = LockPause,
             JitterMin = 1,
             JitterMax = 1,
         },

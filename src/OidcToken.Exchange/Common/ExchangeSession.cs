@@ -175,16 +175,7 @@ internal sealed class ExchangeSession : IDisposable
         activity?.SetTag("server.address", Host);
         ExchangeLog.Starting(_logger, _operation, Target, Host);
         var policy = new AttemptPolicy<T>(
-            new AttemptPolicyOptions
-            {
-                MaxAttempts = _options.MaxAttempts,
-                Deadline = _options.Deadline,
-                AttemptTimeout = _options.AttemptTimeout,
-                BaseDelay = _options.RetryDelay,
-                MaxDelay = MaxRetryDelay,
-                RetryAfter = RetryAfterRule.Replaces,
-                TimeProvider = _time,
-            },
+            AttemptPolicyOptions.Documented(_options.MaxAttempts, _options.Deadline, _options.AttemptTimeout, _options.RetryDelay, MaxRetryDelay, _time),
             static outcome => outcome.Exception switch
             {
                 ExchangeFailure { Kind: FailureKind.Transient } transient => AttemptVerdict.Retry(transient.RetryAfter),

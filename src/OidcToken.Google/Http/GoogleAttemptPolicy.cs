@@ -28,12 +28,13 @@ internal sealed record GoogleAttemptPolicy
     /// Only the temporary failures of <see cref="GoogleErrorTranslator.IsTransient"/> are retried.
     /// </summary>
     public AttemptPolicy<GitHubGoogleCredential.GoogleAttempt> ToAttemptPolicy(TimeProvider time) => new(
-        new AttemptPolicyOptions
+        new AttemptPolicyOptions(
+            MaxAttempts: MaxAttempts,
+            Deadline: Deadline,
+            AttemptTimeout: null,
+            BaseDelay: Delay,
+            MaxDelay: MaxDelay)
         {
-            MaxAttempts = MaxAttempts,
-            Deadline = Deadline,
-            BaseDelay = Delay,
-            MaxDelay = MaxDelay,
             JitterMin = 0.8,
             JitterMax = 1.2,
             RetryAfter = RetryAfterRule.Floor,

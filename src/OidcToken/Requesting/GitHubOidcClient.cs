@@ -349,17 +349,8 @@ public class GitHubOidcClient : IDisposable
     /// a <c>Retry-After</c> replaces it, and one beyond the deadline ends the request), and the attempt timeout.
     /// </summary>
     private AttemptPolicy<AttemptResult> BuildPolicy() => new(
-        new AttemptPolicyOptions
-        {
-            MaxAttempts = _options.MaxAttempts,
-            Deadline = _options.Deadline,
-            AttemptTimeout = _options.AttemptTimeout,
-            BaseDelay = _options.RetryDelay,
-            MaxDelay = _options.MaxRetryDelay,
-            RetryAfter = RetryAfterRule.Replaces,
-            BackoffMayRunIntoDeadline = true,
-            TimeProvider = _time,
-        },
+        AttemptPolicyOptions.Documented(_options.MaxAttempts, _options.Deadline, _options.AttemptTimeout, _options.RetryDelay, _options.MaxRetryDelay, _time)
+            with { BackoffMayRunIntoDeadline = true },
         static outcome => outcome.Result is { Token: null, Retryable: true } failure ? AttemptVerdict.Retry(failure.RetryAfter) : AttemptVerdict.Settle,
         (attempt, outcome, _) =>
         {

@@ -101,7 +101,7 @@ internal sealed class AttemptPolicy<T>
             return new AttemptReport<T>(AttemptStop.DeadlinePassed, run.Last, run.Attempts, elapsed, run.Cut, outcome.Exception);
         }
 
-        return new AttemptReport<T>(run.Stop ?? AttemptStop.Settled, run.Last ?? outcome, run.Attempts, elapsed, deadlineCutAttempt: false);
+        return new AttemptReport<T>(run.Stop ?? AttemptStop.Settled, run.Last ?? outcome, run.Attempts, elapsed);
     }
 
     // The untyped pipeline: its strategies carry outcomes as objects, so T needs no trimming annotations.

@@ -14,23 +14,13 @@ internal enum RetryAfterRule
 /// What one target's attempts look like, as data for <see cref="AttemptPolicy{T}"/>: how many, how long each and all of
 /// them may take, and the waits between them. Every time is measured on <see cref="TimeProvider"/>.
 /// </summary>
-internal sealed record AttemptPolicyOptions
+/// <param name="MaxAttempts">Attempts at most, the first included (one more only for <see cref="AttemptVerdict.RenewOnce"/>).</param>
+/// <param name="Deadline">The time allowed for all attempts and the waits between them.</param>
+/// <param name="AttemptTimeout">The time allowed for one attempt; <see langword="null"/> when the attempt bounds itself (an SDK's own network timeout).</param>
+/// <param name="BaseDelay">The backoff before the second attempt; each later one doubles.</param>
+/// <param name="MaxDelay">No backoff is longer than this.</param>
+internal sealed record AttemptPolicyOptions(int MaxAttempts, TimeSpan Deadline, TimeSpan? AttemptTimeout, TimeSpan BaseDelay, TimeSpan MaxDelay)
 {
-    /// <summary>Attempts at most, the first included (one more only for <see cref="AttemptVerdict.RenewOnce"/>).</summary>
-    public required int MaxAttempts { get; init; }
-
-    /// <summary>The time allowed for all attempts and the waits between them.</summary>
-    public required TimeSpan Deadline { get; init; }
-
-    /// <summary>The time allowed for one attempt; <see langword="null"/> when the attempt bounds itself (an SDK's own network timeout).</summary>
-    public TimeSpan? AttemptTimeout { get; init; }
-
-    /// <summary>The backoff before the second attempt; each later one doubles.</summary>
-    public required TimeSpan BaseDelay { get; init; }
-
-    /// <summary>No backoff is longer than this.</summary>
-    public required TimeSpan MaxDelay { get; init; }
-
     /// <summary>The smallest jitter factor applied to the exponential backoff.</summary>
     public double JitterMin { get; init; } = 0.5;
 
@@ -52,6 +42,14 @@ internal sealed record AttemptPolicyOptions
 
     /// <summary>The clock of every timeout and wait.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// The documented policy of the token endpoint and the HTTP exchanges: exponential backoff from
+    /// <paramref name="retryDelay"/> with ±50 % jitter, capped at <paramref name="maxRetryDelay"/>, a <c>Retry-After</c> instead.
+    /// </summary>
+    public static AttemptPolicyOptions Documented(
+        int maxAttempts, TimeSpan deadline, TimeSpan attemptTimeout, TimeSpan retryDelay, TimeSpan maxRetryDelay, TimeProvider time) =>
+        new(maxAttempts, deadline, attemptTimeout, retryDelay, maxRetryDelay) { TimeProvider = time };
 
     /// <summary>
     /// The wait before retry number <paramref name="retry"/> (1 for the second attempt):
