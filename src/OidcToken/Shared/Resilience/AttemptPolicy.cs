@@ -77,8 +77,9 @@ internal sealed class AttemptPolicy<T>
         }
 
         var elapsed = time.GetElapsedTime(run.Start);
-        if (cancellationToken.IsCancellationRequested && outcome.Exception is not null)
+        if (cancellationToken.IsCancellationRequested && (outcome.Exception is not null || run.Stop != AttemptStop.Settled))
         {
+            // Cancellation wins over every outcome the classifier did not settle, and passes through as it was thrown.
             if (outcome.Exception is OperationCanceledException)
             {
                 outcome.ThrowIfException();
@@ -108,7 +109,7 @@ internal sealed class AttemptPolicy<T>
     private ResiliencePipeline Build()
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = _options.TimeProvider };
-        builder.AddTimeout(new TimeoutStrategyOptions { Timeout = _options.Deadline });
+        builder.AddTimeout(Timeout(_options.Deadline));
         builder.AddRetry(new RetryStrategyOptions
         {
             // The limit is enforced by ShouldHandle (RenewOnce may add one attempt); Polly's is only a bound.
@@ -126,7 +127,7 @@ internal sealed class AttemptPolicy<T>
         });
         if (_options.AttemptTimeout is { } attemptTimeout)
         {
-            builder.AddTimeout(new TimeoutStrategyOptions { Timeout = attemptTimeout });
+            builder.AddTimeout(Timeout(attemptTimeout));
         }
 
         return builder.Build();
@@ -180,6 +181,9 @@ internal sealed class AttemptPolicy<T>
         run.NextDelay = delay;
         return true;
     }
+
+    /// <summary>A timeout through a generator: Polly validates a fixed <see cref="TimeoutStrategyOptions.Timeout"/> to 10 ms or more, the options allow less.</summary>
+    private static TimeoutStrategyOptions Timeout(TimeSpan timeout) => new() { TimeoutGenerator = _ => ValueTask.FromResult(timeout) };
 
     private static Outcome<T> Typed(Outcome<object> outcome) =>
         outcome.Exception is { } exception ? Outcome.FromException<T>(exception) : Outcome.FromResult((T)outcome.Result!);
