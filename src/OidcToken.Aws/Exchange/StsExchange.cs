@@ -4,11 +4,12 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
+using OidcToken.Resilience;
 
 namespace OidcToken.Aws.Exchange;
 
 /// <summary>
-/// One STS client and the attempt loop around <c>AssumeRoleWithWebIdentity</c>: a fresh GitHub token for every attempt,
+/// One STS client and the shared attempt policy around <c>AssumeRoleWithWebIdentity</c>: a fresh GitHub token for every attempt,
 /// retries only for temporary errors (the SDK's own retries are off, because they would resend the same token), and
 /// every failure translated into an <see cref="OidcTokenException"/>.
 /// </summary>
@@ -22,6 +23,7 @@ internal sealed class StsExchange : IDisposable
     private readonly StsSettings _settings;
     private readonly TimeProvider _time;
     private readonly AmazonSecurityTokenServiceClient _client;
+    private readonly AttemptPolicy<StsAttempt> _policy;
 
     public StsExchange(IdTokenSource source, StsSettings settings, TimeProvider? time = null)
     {
@@ -29,6 +31,7 @@ internal sealed class StsExchange : IDisposable
         _settings = settings;
         _time = time ?? TimeProvider.System;
         _client = CreateClient(settings);
+        _policy = BuildPolicy(settings, _time);
     }
 
     /// <summary>The host STS calls go to, for messages.</summary>
@@ -38,106 +41,93 @@ internal sealed class StsExchange : IDisposable
 
     public async Task<AwsSessionCredentials> AssumeRoleAsync(CancellationToken cancellationToken)
     {
-        var started = _time.GetTimestamp();
-        using var deadline = new CancellationTokenSource(_settings.Deadline, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        var attempts = 0;
-        var maxAttempts = _settings.MaxAttempts;
-        var expiredRetried = false;
-        StsFailure? last = null;
-        string? lastToken = null;
-
-        while (true)
+        var run = new StsRun(this);
+        var report = await _policy.RunAsync(static (run, token) => run.Exchange.AttemptAsync(run, token), run, cancellationToken).ConfigureAwait(false);
+        var token = run.Token;
+        if (report.Stop == AttemptStop.DeadlinePassed)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            string token;
-            try
-            {
-                token = await _source(_settings.Audience, linked.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
-            {
-                throw StsMessages.Timeout(_settings, Host, last, lastToken, attempts, _time.GetElapsedTime(started));
-            }
+            throw StsMessages.Timeout(_settings, Host, FailureOf(report.Last), token, report.Attempts, report.Elapsed);
+        }
 
-            if (string.IsNullOrWhiteSpace(token))
-            {
-                throw new OidcTokenException(
-                    OidcTokenErrorCode.ExchangeResponseInvalid,
-                    "The GitHub token source returned an empty token, so nothing was sent to AWS STS.\n" +
-                    "Fix: pass a source that returns the raw JWT (IdTokenSources.Runner, FromClient or FromToken).");
-            }
+        report.Last?.ThrowIfException();
+        var last = FailureOf(report.Last);
+        if (report.Result is { Response: { } response })
+        {
+            return ToResult(response, report.Attempts, report.Elapsed);
+        }
 
-            lastToken = token;
-            attempts++;
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(linked.Token);
-            attempt.CancelAfter(AttemptTimeout);
-            try
-            {
-                var response = await _client.AssumeRoleWithWebIdentityAsync(BuildRequest(token), attempt.Token).ConfigureAwait(false);
-                return ToResult(response, attempts, _time.GetElapsedTime(started));
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-            {
-                throw StsMessages.Timeout(_settings, Host, last, token, attempts, _time.GetElapsedTime(started));
-            }
-            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException or SocketException or OperationCanceledException or TimeoutException or System.Xml.XmlException
-                                       // The SDK's unmarshallers parse element text (e.g. Expiration as a date, or as epoch seconds) and throw
-                                       // FormatException, OverflowException or ArgumentOutOfRangeException for text that is not one.
-                                       or FormatException or OverflowException or ArgumentOutOfRangeException)
-            {
-                last = StsFailure.Classify(ex, attempt.IsCancellationRequested);
-            }
+        throw (report.Stop, last!.Kind) switch
+        {
+            (AttemptStop.WaitBeyondDeadline, _) => StsMessages.Timeout(_settings, Host, last, token, report.Attempts, report.Elapsed),
+            (_, StsFailureKind.ExpiredToken or StsFailureKind.Refused) => StsMessages.Refused(_settings, last, token!, report.Attempts, report.Elapsed),
+            (_, StsFailureKind.Invalid) => StsMessages.Invalid(_settings, Host, last, report.Attempts, report.Elapsed),
+            (_, StsFailureKind.Redirect) => StsMessages.Failed(_settings, Host, last, token, report.Attempts, report.Elapsed, redirect: true),
+            _ => StsMessages.Failed(_settings, Host, last, token, report.Attempts, report.Elapsed, redirect: false),
+        };
+    }
 
-            var elapsed = _time.GetElapsedTime(started);
-            switch (last.Kind)
-            {
-                case StsFailureKind.ExpiredToken when !expiredRetried:
-                    // The token expired between GitHub and AWS (a slow source or a skewed clock): one more try with a new one.
-                    expiredRetried = true;
-                    maxAttempts = Math.Max(maxAttempts, attempts + 1);
-                    continue;
-                case StsFailureKind.ExpiredToken:
-                case StsFailureKind.Refused:
-                    throw StsMessages.Refused(_settings, last, token, attempts, elapsed);
-                case StsFailureKind.Invalid:
-                    throw StsMessages.Invalid(_settings, Host, last, attempts, elapsed);
-                case StsFailureKind.Redirect:
-                    throw StsMessages.Failed(_settings, Host, last, token, attempts, elapsed, redirect: true);
-            }
+    /// <summary>
+    /// The attempt policy of STS: temporary errors retried with a fresh token, an expired token renewed once at once,
+    /// full-jitter backoff (a random wait up to 200 ms × 2^(n−1), at most 5 s), 15 s per attempt, the options' deadline.
+    /// </summary>
+    private static AttemptPolicy<StsAttempt> BuildPolicy(StsSettings settings, TimeProvider time) => new(
+        new AttemptPolicyOptions(
+            MaxAttempts: settings.MaxAttempts,
+            Deadline: settings.Deadline,
+            AttemptTimeout: AttemptTimeout,
+            BaseDelay: BackoffBase,
+            MaxDelay: BackoffCap)
+        {
+            JitterMin = 0,
+            JitterMax = 1,
+            TimeProvider = time,
+        },
+        static outcome => outcome.Result?.Failure?.Kind switch
+        {
+            StsFailureKind.Transient => AttemptVerdict.Retry(),
 
-            if (attempts >= maxAttempts)
-            {
-                throw StsMessages.Failed(_settings, Host, last, token, attempts, elapsed, redirect: false);
-            }
+            // The token expired between GitHub and AWS (a slow source or a skewed clock): one more try with a new one.
+            StsFailureKind.ExpiredToken => AttemptVerdict.RenewOnce,
+            _ => AttemptVerdict.Settle,
+        });
 
-            var delay = Backoff(attempts);
-            if (elapsed + delay >= _settings.Deadline)
-            {
-                throw StsMessages.Timeout(_settings, Host, last, token, attempts, elapsed);
-            }
+    /// <summary>One attempt: a fresh GitHub token, then one STS call; a classified failure is a result, cancellation is not.</summary>
+    private async ValueTask<StsAttempt> AttemptAsync(StsRun run, CancellationToken cancellationToken)
+    {
+        var token = await _source(_settings.Audience, cancellationToken).ConfigureAwait(false);
+        if (string.IsNullOrWhiteSpace(token))
+        {
+            throw new OidcTokenException(
+                OidcTokenErrorCode.ExchangeResponseInvalid,
+                "The GitHub token source returned an empty token, so nothing was sent to AWS STS.\n" +
+                "Fix: pass a source that returns the raw JWT (IdTokenSources.Runner, FromClient or FromToken).");
+        }
 
-            try
-            {
-                await Task.Delay(delay, _time, linked.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw StsMessages.Timeout(_settings, Host, last, token, attempts, _time.GetElapsedTime(started));
-            }
+        run.Token = token;
+        try
+        {
+            return new StsAttempt(await _client.AssumeRoleWithWebIdentityAsync(BuildRequest(token), cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException or SocketException or OperationCanceledException or TimeoutException or System.Xml.XmlException
+                                   // The SDK's unmarshallers parse element text (e.g. Expiration as a date, or as epoch seconds) and throw
+                                   // FormatException, OverflowException or ArgumentOutOfRangeException for text that is not one.
+                                   or FormatException or OverflowException or ArgumentOutOfRangeException)
+        {
+            return new StsAttempt(null, StsFailure.Classify(ex, attemptTimedOut: false));
         }
     }
 
-    /// <summary>Exponential backoff with full jitter: a random delay up to 200 ms × 2^(n−1), at most 5 s.</summary>
-    internal static TimeSpan Backoff(int attempt)
+    /// <summary>The classified failure of an attempt; an attempt timeout is a temporary one.</summary>
+    private static StsFailure? FailureOf(Polly.Outcome<StsAttempt>? outcome) => outcome switch
     {
-        var ceiling = Math.Min(BackoffCap.TotalMilliseconds, BackoffBase.TotalMilliseconds * Math.Pow(2, attempt - 1));
-        return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling);
-    }
+        { Exception: Polly.Timeout.TimeoutRejectedException } => new StsFailure(StsFailureKind.Transient, null, "the attempt timed out", null, null, null),
+        { Exception: null, Result.Failure: { } failure } => failure,
+        _ => null,
+    };
 
     private AssumeRoleWithWebIdentityRequest BuildRequest(string token)
     {
@@ -228,5 +218,16 @@ internal sealed class StsExchange : IDisposable
 
         Debug.Assert(config.MaxErrorRetry == 0 && config.MaxStaleConnectionRetries == 0, "SDK retries must stay off: they would resend the same GitHub token.");
         return new AmazonSecurityTokenServiceClient(new AnonymousAWSCredentials(), config);
+    }
+
+    /// <summary>What one attempt returned: STS's answer, or its classified failure.</summary>
+    private sealed record StsAttempt(AssumeRoleWithWebIdentityResponse? Response, StsFailure? Failure);
+
+    /// <summary>One exchange's run: the GitHub token of the latest attempt (for the claims in a failure).</summary>
+    private sealed class StsRun(StsExchange exchange)
+    {
+        public StsExchange Exchange { get; } = exchange;
+
+        public string? Token { get; set; }
     }
 }

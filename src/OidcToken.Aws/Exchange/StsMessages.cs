@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using OidcToken.Claims;
 using OidcToken.Errors;
+using OidcToken.Failures;
 
 namespace OidcToken.Aws.Exchange;
 
@@ -49,90 +50,57 @@ internal static class StsMessages
                 "Fix: see the AWS STS documentation for this error code; the token's claims are below.",
         };
 
-        var message = new StringBuilder()
-            .Append("AWS STS refused AssumeRoleWithWebIdentity for role '").Append(settings.RoleArn).Append("' (").Append(code).Append(said).Append(").\n")
-            .Append(advice).Append('\n')
-            .Append('(').Append(TrustPolicyClaims.Describe(token));
-        AppendFacts(message, settings, failure, attempts, elapsed);
-        return new OidcTokenException(OidcTokenErrorCode.ExchangeRefused, message.ToString())
-        {
-            StatusCode = failure.StatusCode,
-            Attempts = attempts,
-            Elapsed = elapsed,
-            RequestId = failure.RequestId,
-        };
+        var what = "AWS STS refused AssumeRoleWithWebIdentity for role '" + settings.RoleArn + "' (" + code + said + ").";
+        return Report(OidcTokenErrorCode.ExchangeRefused, what, advice, settings, failure, TrustPolicyClaims.Describe(token), attempts, elapsed)
+            .ToException();
     }
 
     public static OidcTokenException Failed(StsSettings settings, string host, StsFailure failure, string? token, int attempts, TimeSpan elapsed, bool redirect)
     {
-        var message = new StringBuilder();
+        string what, fix;
         if (redirect)
         {
-            message.Append("AWS STS at ").Append(host).Append(" could not be used: ").Append(failure.Message).Append(".\n")
-                .Append("Fix: point Endpoint (or AWS_ENDPOINT_URL_STS) at the STS endpoint itself, without a redirecting proxy.\n(");
+            what = "AWS STS at " + host + " could not be used: " + failure.Message + ".";
+            fix = "Fix: point Endpoint (or AWS_ENDPOINT_URL_STS) at the STS endpoint itself, without a redirecting proxy.";
         }
         else if (failure.Code is not null || failure.StatusCode is not null)
         {
-            message.Append("AWS STS at ").Append(host).Append(" kept failing with a temporary error (last: ")
-                .Append(failure.Code ?? ("HTTP " + failure.StatusCode?.ToString(CultureInfo.InvariantCulture))).Append(Said(failure, token)).Append(").\n")
-                .Append(failure.Code == "IDPCommunicationError" || failure.Code == "InvalidIdentityToken"
-                    ? "AWS could not reach GitHub's OIDC provider to fetch its keys. Fix: this is usually temporary; re-run the job, or allow more attempts (MaxAttempts, Deadline).\n("
-                    : "Fix: this is usually an AWS incident or throttling; re-run the job, or allow more attempts (MaxAttempts, Deadline).\n(");
+            what = "AWS STS at " + host + " kept failing with a temporary error (last: "
+                + (failure.Code ?? ("HTTP " + failure.StatusCode?.ToString(CultureInfo.InvariantCulture))) + Said(failure, token) + ").";
+            fix = failure.Code == "IDPCommunicationError" || failure.Code == "InvalidIdentityToken"
+                ? "AWS could not reach GitHub's OIDC provider to fetch its keys. Fix: this is usually temporary; re-run the job, or allow more attempts (MaxAttempts, Deadline)."
+                : "Fix: this is usually an AWS incident or throttling; re-run the job, or allow more attempts (MaxAttempts, Deadline).";
         }
         else
         {
-            message.Append("Could not get an answer from AWS STS at ").Append(host).Append(": ").Append(failure.Message).Append(".\n")
-                .Append("Fix: check that this machine can reach ").Append(host)
-                .Append(" (HTTPS_PROXY/NO_PROXY, egress rules; Region, Endpoint and AWS_ENDPOINT_URL_STS).\n(");
+            what = "Could not get an answer from AWS STS at " + host + ": " + failure.Message + ".";
+            fix = "Fix: check that this machine can reach " + host + " (HTTPS_PROXY/NO_PROXY, egress rules; Region, Endpoint and AWS_ENDPOINT_URL_STS).";
         }
 
-        message.Append(TrustPolicyClaims.Describe(token));
-        AppendFacts(message, settings, failure, attempts, elapsed);
-        return new OidcTokenException(OidcTokenErrorCode.ExchangeFailed, message.ToString(), failure.Exception)
-        {
-            StatusCode = failure.StatusCode,
-            Attempts = attempts,
-            Elapsed = elapsed,
-            RequestId = failure.RequestId,
-        };
+        return Report(OidcTokenErrorCode.ExchangeFailed, what, fix, settings, failure, TrustPolicyClaims.Describe(token), attempts, elapsed)
+            .ToException(failure.Exception);
     }
 
     public static OidcTokenException Timeout(StsSettings settings, string host, StsFailure? failure, string? token, int attempts, TimeSpan elapsed)
     {
-        var message = new StringBuilder()
+        var what = new StringBuilder()
             .Append("No answer from AWS STS at ").Append(host).Append(" within the deadline of ")
             .Append(settings.Deadline.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)).Append(" s");
         if (failure is not null)
         {
-            message.Append(" (last: ").Append(failure.Code ?? failure.Message).Append(Said(failure, token)).Append(')');
+            what.Append(" (last: ").Append(failure.Code ?? failure.Message).Append(Said(failure, token)).Append(')');
         }
 
-        message.Append(".\nFix: check that ").Append(host).Append(" answers promptly from this machine, or allow more time (GitHubAwsCredentialsOptions.Deadline, oidc-token --timeout).\n(")
-            .Append(TrustPolicyClaims.Describe(token));
-        AppendFacts(message, settings, failure, attempts, elapsed);
-        return new OidcTokenException(OidcTokenErrorCode.ExchangeFailed, message.ToString())
-        {
-            StatusCode = failure?.StatusCode,
-            Attempts = attempts,
-            Elapsed = elapsed,
-            RequestId = failure?.RequestId,
-        };
+        var fix = "Fix: check that " + host + " answers promptly from this machine, or allow more time (GitHubAwsCredentialsOptions.Deadline, oidc-token --timeout).";
+        return Report(OidcTokenErrorCode.ExchangeFailed, what.Append('.').ToString(), fix, settings, failure, TrustPolicyClaims.Describe(token), attempts, elapsed)
+            .ToException();
     }
 
     public static OidcTokenException Invalid(StsSettings settings, string host, StsFailure failure, int attempts, TimeSpan elapsed)
     {
-        var message = new StringBuilder()
-            .Append("AWS STS at ").Append(host).Append(" answered, but ").Append(SecretScrubber.Scrub(failure.Message, null)).Append(".\n")
-            .Append("Fix: make sure Endpoint (or AWS_ENDPOINT_URL_STS) points at STS or an STS-compatible service, and that no proxy rewrites the answer.\n(");
-        message.Append("role: ").Append(settings.RoleArn);
-        AppendFacts(message, settings, failure, attempts, elapsed, roleShown: true);
-        return new OidcTokenException(OidcTokenErrorCode.ExchangeResponseInvalid, message.ToString())
-        {
-            StatusCode = failure.StatusCode,
-            Attempts = attempts,
-            Elapsed = elapsed,
-            RequestId = failure.RequestId,
-        };
+        var what = "AWS STS at " + host + " answered, but " + SecretScrubber.Scrub(failure.Message, null) + ".";
+        const string Fix = "Fix: make sure Endpoint (or AWS_ENDPOINT_URL_STS) points at STS or an STS-compatible service, and that no proxy rewrites the answer.";
+        return Report(OidcTokenErrorCode.ExchangeResponseInvalid, what, Fix, settings, failure, claims: null, attempts, elapsed).ToException();
     }
 
     private static string Said(StsFailure failure, string? token)
@@ -145,26 +113,22 @@ internal static class StsMessages
         return ": " + SecretScrubber.Scrub(failure.Message, token);
     }
 
-    private static void AppendFacts(StringBuilder message, StsSettings settings, StsFailure? failure, int attempts, TimeSpan elapsed, bool roleShown = false)
+    /// <summary>The shared shape: what happened, the advice, then the token's claims (when shown), the role and session, and the facts.</summary>
+    private static FailureReport Report(
+        OidcTokenErrorCode code, string what, string advice, StsSettings settings, StsFailure? failure, string? claims, int attempts, TimeSpan elapsed)
     {
-        if (!roleShown)
+        var report = new FailureReport(code, what).Fix(advice);
+        if (claims is not null)
         {
-            message.Append("; role: ").Append(settings.RoleArn);
+            report.Fact(claims);
         }
 
-        message.Append("; session name: ").Append(settings.SessionName)
-            .Append("; audience requested: '").Append(settings.Audience).Append('\'')
-            .Append(CultureInfo.InvariantCulture, $"; attempts: {attempts}; elapsed: {elapsed.TotalSeconds:0.0} s");
-        if (failure?.StatusCode is { } status)
-        {
-            message.Append(CultureInfo.InvariantCulture, $"; last status: {status}");
-        }
-
-        if (failure?.RequestId is { Length: > 0 } requestId)
-        {
-            message.Append("; request id: ").Append(SecretScrubber.Scrub(requestId, null, 100));
-        }
-
-        message.Append(')');
+        return report
+            .Fact("role", settings.RoleArn)
+            .Fact("session name", settings.SessionName)
+            .Fact("audience requested", "'" + settings.Audience + "'")
+            .Attempts(attempts, elapsed)
+            .Status(failure?.StatusCode)
+            .RequestId(failure?.RequestId is { Length: > 0 } requestId ? SecretScrubber.Scrub(requestId, null, 100) : null);
     }
 }

@@ -2,6 +2,8 @@ using System.Text.RegularExpressions;
 using Azure.Core;
 using Azure.Identity;
 using OidcToken.Azure.Refusals;
+using OidcToken.Failures;
+using OidcToken.Resilience;
 
 namespace OidcToken.Azure;
 
@@ -33,11 +35,8 @@ public sealed partial class GitHubActionsCredential : TokenCredential
 
     private readonly ClientAssertionCredential _inner;
     private readonly IdTokenSource _source;
-    private readonly TimeProvider _time;
     private readonly AsyncLocal<AttemptState?> _current = new();
-    private readonly int _maxAttempts;
-    private readonly TimeSpan _delay;
-    private readonly TimeSpan _maxDelay;
+    private readonly AttemptPolicy<EntraAttempt> _policy;
 
     /// <summary>Creates a credential for the tenant and app in <paramref name="options"/>.</summary>
     /// <param name="options">The tenant, app, audience, token source and Azure.Identity settings.</param>
@@ -71,10 +70,7 @@ public sealed partial class GitHubActionsCredential : TokenCredential
 
         AuthorityHost = options.AuthorityHost;
         _source = source ?? options.TokenSource;
-        _time = time;
-        _maxAttempts = Math.Max(1, options.Retry.MaxRetries + 1);
-        _delay = options.Retry.Delay;
-        _maxDelay = options.Retry.MaxDelay;
+        _policy = BuildPolicy(options, time);
         _inner = new ClientAssertionCredential(TenantId, ClientId, GetAssertionAsync, options);
     }
 
@@ -178,64 +174,83 @@ public sealed partial class GitHubActionsCredential : TokenCredential
 
     private async ValueTask<AccessToken> AcquireAsync(TokenRequestContext requestContext, bool async, CancellationToken cancellationToken)
     {
-        var started = _time.GetTimestamp();
-        for (var attempt = 1; ; attempt++)
+        var report = await _policy.RunAsync(
+            static (request, token) => request.Credential.AttemptAsync(request.Context, request.Async, token),
+            (Credential: this, Context: requestContext, Async: async),
+            cancellationToken).ConfigureAwait(false);
+        if (report.Stop == AttemptStop.DeadlinePassed && report.Result?.Failure is null)
         {
-            var state = new AttemptState();
-            _current.Value = state;
-            AuthenticationFailedException failure;
-            try
-            {
-                return async
-                    ? await _inner.GetTokenAsync(requestContext, cancellationToken).ConfigureAwait(false)
-                    : _inner.GetToken(requestContext, cancellationToken);
-            }
-            catch (AuthenticationFailedException ex)
-            {
-                failure = ex;
-            }
-            finally
-            {
-                _current.Value = null;
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            if (state.SourceFailure is { } sourceFailure)
-            {
-                // The GitHub side already retried what it could; its diagnosis is the one to show.
-                throw sourceFailure;
-            }
-
-            var elapsed = _time.GetElapsedTime(started);
-            var error = EntraError.From(failure);
-            var delay = error.IsTransient ? NextDelay(attempt, error.RetryAfter) : TimeSpan.Zero;
-            if (!error.IsTransient || attempt >= _maxAttempts || elapsed + delay > Deadline)
-            {
-                throw EntraFailureMessages.Create(
-                    error, new FailureContext(TenantId, ClientId, Audience, AuthorityHost, state.Assertion, attempt, elapsed), failure);
-            }
-
-            if (async)
-            {
-                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                Task.Delay(delay, _time, cancellationToken).GetAwaiter().GetResult();
-            }
+            // The deadline ended the first attempt, or a wait after an attempt that settled nothing.
+            var timeout = new TimeoutException("no answer within the deadline of " + FailureReport.Seconds(Deadline), report.DeadlineException);
+            throw EntraFailureMessages.Create(
+                EntraError.From(timeout), new FailureContext(TenantId, ClientId, Audience, AuthorityHost, null, report.Attempts, report.Elapsed), timeout);
         }
+
+        report.Last?.ThrowIfException();
+        var attempt = report.Result!;
+        if (attempt.Failure is not { } failure)
+        {
+            return attempt.Token;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (attempt.State.SourceFailure is { } sourceFailure)
+        {
+            // The GitHub side already retried what it could; its diagnosis is the one to show.
+            throw sourceFailure;
+        }
+
+        throw EntraFailureMessages.Create(
+            attempt.Error!, new FailureContext(TenantId, ClientId, Audience, AuthorityHost, attempt.State.Assertion, report.Attempts, report.Elapsed), failure);
     }
 
-    private TimeSpan NextDelay(int attempt, TimeSpan? retryAfter)
-    {
-        var exponential = _delay.TotalMilliseconds * Math.Pow(2, attempt - 1);
-        var capped = Math.Min(exponential, _maxDelay.TotalMilliseconds);
-        var jittered = TimeSpan.FromMilliseconds(capped * (0.8 + (Random.Shared.NextDouble() * 0.4)));
+    /// <summary>
+    /// The attempt policy of Entra: <c>Retry.MaxRetries</c> + 1 attempts, backoff from <c>Retry.Delay</c> doubling up to
+    /// <c>Retry.MaxDelay</c> with ±20 % jitter, Entra's <c>Retry-After</c> (plus a margin) when longer, a 60-second
+    /// deadline; each attempt bounds itself (<c>Retry.NetworkTimeout</c>). Only Entra's transient answers are retried.
+    /// </summary>
+    private static AttemptPolicy<EntraAttempt> BuildPolicy(GitHubActionsCredentialOptions options, TimeProvider time) => new(
+        new AttemptPolicyOptions(
+            MaxAttempts: Math.Max(1, options.Retry.MaxRetries + 1),
+            Deadline: Deadline,
+            AttemptTimeout: null,
+            BaseDelay: options.Retry.Delay,
+            MaxDelay: options.Retry.MaxDelay)
+        {
+            JitterMin = 0.8,
+            JitterMax = 1.2,
 
-        // Entra's Retry-After wins over a shorter backoff: MSAL itself refuses to resend before it (MsalThrottledServiceException),
-        // counting from when it read the answer on its own clock; a small margin keeps the retry from landing a few
-        // milliseconds early and being refused without being sent (found by the fault matrix).
-        return retryAfter is { } wait && wait + RetryAfterMargin > jittered ? wait + RetryAfterMargin : jittered;
+            // MSAL itself refuses to resend before Entra's Retry-After (MsalThrottledServiceException), counting from when
+            // it read the answer on its own clock; the margin keeps the retry from landing a few milliseconds early and
+            // being refused without being sent (found by the fault matrix).
+            RetryAfter = RetryAfterRule.Floor,
+            RetryAfterMargin = RetryAfterMargin,
+            TimeProvider = time,
+        },
+        static outcome => outcome.Result is { Failure: not null, State.SourceFailure: null, Error: { IsTransient: true } error }
+            ? AttemptVerdict.Retry(error.RetryAfter)
+            : AttemptVerdict.Settle);
+
+    /// <summary>One Entra token request through MSAL; its assertion callback fetches a fresh GitHub token.</summary>
+    private async ValueTask<EntraAttempt> AttemptAsync(TokenRequestContext requestContext, bool async, CancellationToken cancellationToken)
+    {
+        var state = new AttemptState();
+        _current.Value = state;
+        try
+        {
+            var token = async
+                ? await _inner.GetTokenAsync(requestContext, cancellationToken).ConfigureAwait(false)
+                : _inner.GetToken(requestContext, cancellationToken);
+            return new EntraAttempt(token, null, null, state);
+        }
+        catch (AuthenticationFailedException ex)
+        {
+            return new EntraAttempt(default, ex, state.SourceFailure is null ? EntraError.From(ex) : null, state);
+        }
+        finally
+        {
+            _current.Value = null;
+        }
     }
 
     /// <summary>Called by MSAL each time it sends a token request: always a fresh GitHub token.</summary>
@@ -269,6 +284,9 @@ public sealed partial class GitHubActionsCredential : TokenCredential
 
     [GeneratedRegex("^[A-Za-z0-9.-]+$", RegexOptions.CultureInvariant)]
     private static partial Regex TenantIdPattern();
+
+    /// <summary>What one attempt ended with: a token, or MSAL's failure read as Entra's error (none when the GitHub side failed).</summary>
+    private sealed record EntraAttempt(AccessToken Token, AuthenticationFailedException? Failure, EntraError? Error, AttemptState State);
 
     /// <summary>What one attempt's assertion callback did (flows to the callback through an <see cref="AsyncLocal{T}"/>).</summary>
     private sealed class AttemptState

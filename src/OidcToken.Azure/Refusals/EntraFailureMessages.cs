@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text;
 using OidcToken.Claims;
 using OidcToken.Errors;
+using OidcToken.Failures;
 
 namespace OidcToken.Azure.Refusals;
 
@@ -31,55 +31,46 @@ internal static class EntraFailureMessages
         var status = error.StatusCode is { } s ? "HTTP " + s.ToString(CultureInfo.InvariantCulture) + ", " : string.Empty;
         var app = $"app '{context.ClientId}' in tenant '{context.TenantId}'";
 
-        string message;
+        string what, fix;
         if (code == OidcTokenErrorCode.ExchangeFailed && error.IsNetwork)
         {
-            message = $"Could not get an answer from Microsoft Entra ID at {host}: {Scrub(error.OtherDetail ?? "no response", context.Assertion)}.\n" +
-                $"Fix: check that this machine can reach {host} (self-hosted runners: HTTPS_PROXY/NO_PROXY settings and egress rules); if it can, retry later.";
+            what = $"Could not get an answer from Microsoft Entra ID at {host}: {Scrub(error.OtherDetail ?? "no response", context.Assertion)}.";
+            fix = $"Fix: check that this machine can reach {host} (self-hosted runners: HTTPS_PROXY/NO_PROXY settings and egress rules); if it can, retry later.";
         }
         else if (code == OidcTokenErrorCode.ExchangeFailed && error.IsTransient)
         {
-            message = $"Microsoft Entra ID at {host} kept failing with a temporary error ({status}{aadsts}): \"{said}\".\n" +
-                "Fix: this is usually an Entra incident or throttling; retry later, or allow more attempts (Retry.MaxRetries).";
+            what = $"Microsoft Entra ID at {host} kept failing with a temporary error ({status}{aadsts}): \"{said}\".";
+            fix = "Fix: this is usually an Entra incident or throttling; retry later, or allow more attempts (Retry.MaxRetries).";
         }
         else if (code == OidcTokenErrorCode.ExchangeResponseInvalid)
         {
-            message = $"Microsoft Entra ID at {host} answered {status}{aadsts} with something that is not a token or a documented error: " +
-                $"\"{Scrub(error.OtherDetail ?? said, context.Assertion)}\".\n" +
-                "Fix: make sure AuthorityHost is an Entra authority (login.microsoftonline.com or a sovereign cloud's) and that no proxy rewrites the answer.";
+            what = $"Microsoft Entra ID at {host} answered {status}{aadsts} with something that is not a token or a documented error: " +
+                $"\"{Scrub(error.OtherDetail ?? said, context.Assertion)}\".";
+            fix = "Fix: make sure AuthorityHost is an Entra authority (login.microsoftonline.com or a sovereign cloud's) and that no proxy rewrites the answer.";
         }
         else if (code == OidcTokenErrorCode.ExchangeRefused)
         {
-            message = $"Microsoft Entra ID refused the GitHub token for {app} ({status}{aadsts}): \"{said}\".\n" + Fix(error.AadstsCode, context);
+            what = $"Microsoft Entra ID refused the GitHub token for {app} ({status}{aadsts}): \"{said}\".";
+            fix = Fix(error.AadstsCode, context);
         }
         else
         {
-            message = $"The Entra token request for {app} failed: {Scrub(error.OtherDetail ?? said, context.Assertion)}.\n" +
-                $"Fix: check TenantId, ClientId and AuthorityHost ({context.AuthorityHost.AbsoluteUri}).";
+            what = $"The Entra token request for {app} failed: {Scrub(error.OtherDetail ?? said, context.Assertion)}.";
+            fix = $"Fix: check TenantId, ClientId and AuthorityHost ({context.AuthorityHost.AbsoluteUri}).";
         }
 
-        var facts = new StringBuilder("\n(");
-        facts.Append(TrustPolicyClaims.Describe(context.Assertion));
-        facts.Append(CultureInfo.InvariantCulture, $"; requested audience: '{context.Audience}'; authority: {context.AuthorityHost.AbsoluteUri}");
-        facts.Append(CultureInfo.InvariantCulture, $"; attempts: {context.Attempts}; elapsed: {context.Elapsed.TotalSeconds:0.0} s");
-        if (error.TraceId is { } trace)
-        {
-            facts.Append("; trace id: ").Append(Scrub(trace, context.Assertion, 64));
-        }
-
-        if (error.CorrelationId is { } correlation)
-        {
-            facts.Append("; correlation id: ").Append(Scrub(correlation, context.Assertion, 64));
-        }
-
-        facts.Append(')');
-        return new OidcTokenException(code, message + facts, inner)
-        {
-            StatusCode = error.StatusCode,
-            Attempts = context.Attempts,
-            Elapsed = context.Elapsed,
-            RequestId = error.CorrelationId is { } id ? Scrub(id, context.Assertion, 64) : null,
-        };
+        var requestId = error.CorrelationId is { } correlation ? Scrub(correlation, context.Assertion, 64) : null;
+        return new FailureReport(code, what)
+            .Fix(fix)
+            .Fact(TrustPolicyClaims.Describe(context.Assertion))
+            .Fact("requested audience", "'" + context.Audience + "'")
+            .Fact("authority", context.AuthorityHost.AbsoluteUri)
+            .Attempts(context.Attempts, context.Elapsed)
+            .Status(error.StatusCode, shown: false)
+            .RequestId(requestId, shown: false)
+            .TrailingFact("trace id", error.TraceId is { } trace ? Scrub(trace, context.Assertion, 64) : null)
+            .TrailingFact("correlation id", requestId)
+            .ToException(inner);
     }
 
     private static string Fix(int? aadsts, FailureContext context)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OidcToken.Resilience;
 
 namespace OidcToken.Cli.Exchanging;
 
@@ -44,6 +45,21 @@ internal sealed class CleanupState
 
     private const int MaxStateBytes = 1024 * 1024;
     private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan LockPause = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Retries opening the state file while another process holds it: a constant pause, within <see cref="LockWait"/>.</summary>
+    private static readonly AttemptPolicy<LockAttempt> LockPolicy = new(
+        new AttemptPolicyOptions(
+            MaxAttempts: (int)(LockWait / LockPause) + 1,
+            Deadline: LockWait + LockPause,
+            AttemptTimeout: null,
+            BaseDelay: LockPause,
+            MaxDelay: LockPause)
+        {
+            JitterMin = 1,
+            JitterMax = 1,
+        },
+        static outcome => AttemptVerdict.RetryIf(outcome.Result?.Busy is not null));
 
     private CleanupState(string path) => Path = path;
 
@@ -162,25 +178,32 @@ internal sealed class CleanupState
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        var waited = TimeSpan.Zero;
-        var pause = TimeSpan.FromMilliseconds(50);
-        while (true)
+        // Held by another oidc-token process: the shared attempt policy waits for it (50 ms between tries, 10 s at most).
+        var report = await LockPolicy.RunAsync(
+            static (open, _) =>
+            {
+                try
+                {
+                    return ValueTask.FromResult(new LockAttempt(new FileStream(open.Path, open.Options), null));
+                }
+                catch (FileNotFoundException) when (!open.Create)
+                {
+                    return ValueTask.FromResult(new LockAttempt(null, null));
+                }
+                catch (IOException ex) when (File.Exists(open.Path))
+                {
+                    return ValueTask.FromResult(new LockAttempt(null, ex));
+                }
+            },
+            (Path, Options: options, Create: create),
+            cancellationToken).ConfigureAwait(false);
+        report.Last?.ThrowIfException();
+        if (report.Result is { Busy: { } busy })
         {
-            try
-            {
-                return new FileStream(Path, options);
-            }
-            catch (FileNotFoundException) when (!create)
-            {
-                return null;
-            }
-            catch (IOException) when (waited < LockWait && File.Exists(Path))
-            {
-                // Held by another oidc-token process: wait for it.
-                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
-                waited += pause;
-            }
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(busy);
         }
+
+        return report.Result?.Stream;
     }
 
     private async Task<List<CleanupEntry>> ReadAsync(FileStream stream, CancellationToken cancellationToken)
@@ -281,4 +304,7 @@ internal sealed class CleanupState
         item.ValueKind == JsonValueKind.Object && item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
             ? value.GetString()
             : null;
+
+    /// <summary>One try at opening the state file: the stream, nothing (no file), or the error of a file another process holds.</summary>
+    private sealed record LockAttempt(FileStream? Stream, IOException? Busy);
 }

@@ -1,19 +1,20 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OidcToken.Claims;
 using OidcToken.Errors;
+using OidcToken.Failures;
 using OidcToken.Http;
 using OidcToken.Observability;
+using OidcToken.Resilience;
 
 namespace OidcToken.Exchange.Common;
 
 /// <summary>
-/// One exchange (or revocation) against one target: its own redirect-free <see cref="HttpClient"/>, the bounded retry
-/// loop with backoff and jitter, capped reads, and the translation of failures into <see cref="OidcTokenException"/>.
+/// One exchange (or revocation) against one target: its own redirect-free <see cref="HttpClient"/>, the shared attempt
+/// policy (<see cref="AttemptPolicy{T}"/>), capped reads, and the translation of failures into <see cref="OidcTokenException"/>.
 /// Not thread-safe; one per operation.
 /// </summary>
 internal sealed class ExchangeSession : IDisposable
@@ -30,8 +31,8 @@ internal sealed class ExchangeSession : IDisposable
     private readonly string _operation;
     private readonly string _optionName;
     private readonly string? _secret;
-    private long _start;
     private int _attempts;
+    private TimeSpan _elapsed;
 
     /// <param name="target">The target's name as a sentence subject, e.g. "Vault".</param>
     /// <param name="operation">"the exchange" or "the revocation".</param>
@@ -164,8 +165,8 @@ internal sealed class ExchangeSession : IDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="attempt"/> until it succeeds, fails permanently, or the attempts or the deadline run out.
-    /// Cancellation by <paramref name="cancellationToken"/> passes through unchanged.
+    /// Runs <paramref name="attempt"/> on the shared attempt policy until it succeeds, fails permanently, or the attempts
+    /// or the deadline run out. Cancellation by <paramref name="cancellationToken"/> passes through unchanged.
     /// </summary>
     public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
     {
@@ -173,103 +174,79 @@ internal sealed class ExchangeSession : IDisposable
         activity?.SetTag("oidctoken.target", Target);
         activity?.SetTag("server.address", Host);
         ExchangeLog.Starting(_logger, _operation, Target, Host);
-        _start = _time.GetTimestamp();
-        using var deadline = new CancellationTokenSource(_options.Deadline, _time);
-        using var overall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        ExchangeFailure? last = null;
-        while (true)
+        var policy = new AttemptPolicy<T>(
+            AttemptPolicyOptions.Documented(_options.MaxAttempts, _options.Deadline, _options.AttemptTimeout, _options.RetryDelay, MaxRetryDelay, _time),
+            static outcome => outcome.Exception switch
+            {
+                ExchangeFailure { Kind: FailureKind.Transient } transient => AttemptVerdict.Retry(transient.RetryAfter),
+
+                // An attempt cancelled by something other than the caller or the deadline: treated as a timeout.
+                OperationCanceledException => AttemptVerdict.Retry(),
+                _ => AttemptVerdict.Settle,
+            },
+            (attempts, outcome, _) => ExchangeLog.AttemptFailed(_logger, _operation, Target, attempts, TransientFailure(outcome.Exception).Detail, true));
+        var report = await policy.RunAsync(static (attempt, token) => new ValueTask<T>(attempt(token)), attempt, cancellationToken).ConfigureAwait(false);
+        _attempts = report.Attempts;
+        _elapsed = report.Elapsed;
+        switch (report.Stop)
         {
-            _attempts++;
-            using (var perAttempt = new CancellationTokenSource(_options.AttemptTimeout, _time))
-            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(overall.Token, perAttempt.Token))
-            {
-                try
+            case AttemptStop.Settled when report.Exception is null:
+                ExchangeLog.Succeeded(_logger, _operation, Target, _attempts, (long)_elapsed.TotalMilliseconds);
+                return report.Result!;
+            case AttemptStop.Settled:
+                if (report.Exception is ExchangeFailure settled)
                 {
-                    var result = await attempt(linked.Token).ConfigureAwait(false);
-                    ExchangeLog.Succeeded(_logger, _operation, Target, _attempts, ElapsedMs());
-                    return result;
+                    throw Fail(settled);
                 }
-                catch (ExchangeFailure failure) when (failure.Kind != FailureKind.Transient)
-                {
-                    throw Fail(failure);
-                }
-                catch (ExchangeFailure failure)
-                {
-                    last = failure;
-                }
-                catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-                {
-                    last = deadline.IsCancellationRequested
-                        ? ExchangeFailure.Transient("no answer within the deadline of " + Seconds(_options.Deadline), null, ex)
-                        : ExchangeFailure.Transient("no answer within the attempt timeout of " + Seconds(_options.AttemptTimeout), null, ex);
-                    if (deadline.IsCancellationRequested)
-                    {
-                        throw Fail(last, deadlinePassed: true);
-                    }
-                }
-            }
 
-            var delay = last.RetryAfter ?? Backoff(_attempts);
-            var remaining = _options.Deadline - _time.GetElapsedTime(_start);
-            var willRetry = _attempts < _options.MaxAttempts && delay < remaining;
-            ExchangeLog.AttemptFailed(_logger, _operation, Target, _attempts, last.Detail, willRetry);
-            if (!willRetry)
-            {
+                report.Last?.ThrowIfException();
+                throw new InvalidOperationException("unreachable");
+            case AttemptStop.DeadlinePassed:
+                throw Fail(
+                    report.DeadlineCutAttempt || report.Last is null
+                        ? ExchangeFailure.Transient("no answer within the deadline of " + Seconds(_options.Deadline), null, report.DeadlineException)
+                        : TransientFailure(report.Exception),
+                    deadlinePassed: true);
+            default:
+                var last = TransientFailure(report.Exception);
+                ExchangeLog.AttemptFailed(_logger, _operation, Target, _attempts, last.Detail, false);
                 throw Fail(last);
-            }
-
-            try
-            {
-                await Task.Delay(delay, _time, overall.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw Fail(last, deadlinePassed: true);
-            }
         }
     }
 
     public void Dispose() => Http.Dispose();
 
+    /// <summary>A temporary failure as an <see cref="ExchangeFailure"/>: itself, or an attempt timeout.</summary>
+    private ExchangeFailure TransientFailure(Exception? exception) =>
+        exception as ExchangeFailure
+        ?? ExchangeFailure.Transient("no answer within the attempt timeout of " + Seconds(_options.AttemptTimeout), null, exception);
+
     private OidcTokenException Fail(ExchangeFailure failure, bool deadlinePassed = false)
     {
-        var elapsed = _time.GetElapsedTime(_start);
-        var (code, text) = failure.Kind switch
+        var elapsed = _elapsed;
+        var (code, what, fix) = failure.Kind switch
         {
             FailureKind.Refused => (OidcTokenErrorCode.ExchangeRefused,
-                $"{Target} refused {_operation}: {EndSentence(failure.Detail)}{ClaimsSentence()}\nFix: {failure.Fix}"),
+                $"{Target} refused {_operation}: {EndSentence(failure.Detail)}{ClaimsSentence()}", $"Fix: {failure.Fix}"),
             FailureKind.Invalid => (OidcTokenErrorCode.ExchangeResponseInvalid,
-                $"{Target} at {Host} answered, but {EndSentence(failure.Detail)}\nFix: {failure.Fix ?? $"check that {_optionName} points at {Speaker} itself and that no proxy rewrites its answers."}"),
+                $"{Target} at {Host} answered, but {EndSentence(failure.Detail)}", $"Fix: {failure.Fix ?? $"check that {_optionName} points at {Speaker} itself and that no proxy rewrites its answers."}"),
             FailureKind.Fatal => (OidcTokenErrorCode.ExchangeFailed,
-                $"{Target} at {Host} could not be used: {EndSentence(failure.Detail)}\nFix: {failure.Fix}"),
+                $"{Target} at {Host} could not be used: {EndSentence(failure.Detail)}", $"Fix: {failure.Fix}"),
             _ when deadlinePassed => (OidcTokenErrorCode.ExchangeFailed,
-                $"{Target} at {Host} gave no usable answer within the deadline of {Seconds(_options.Deadline)} (last: {failure.Detail}).\n" +
+                $"{Target} at {Host} gave no usable answer within the deadline of {Seconds(_options.Deadline)} (last: {failure.Detail}).",
                 $"Fix: check that {Host} answers promptly from this machine, or allow more time ({_options.GetType().Name}.Deadline)."),
             _ => (OidcTokenErrorCode.ExchangeFailed,
-                $"{Target} at {Host} could not be reached or kept failing with a temporary error (last: {failure.Detail}).\n" +
+                $"{Target} at {Host} could not be reached or kept failing with a temporary error (last: {failure.Detail}).",
                 $"Fix: check that this machine can reach {Host} (proxy settings such as HTTPS_PROXY/NO_PROXY, firewall rules) and that {Speaker} is up; " +
                 $"retrying later, or more attempts ({_options.GetType().Name}.MaxAttempts), may help."),
         };
 
-        var facts = new StringBuilder();
-        facts.Append(CultureInfo.InvariantCulture, $"\n(endpoint: {Host}");
+        var report = new FailureReport(code, what).Fix(fix).Fact("endpoint", Host);
         if (Audience is not null)
         {
-            facts.Append("; audience: ").Append(Audience.Length == 0 ? "(GitHub's default https://github.com/<owner>)" : "'" + Scrub(Audience) + "'");
+            report.Fact("audience", Audience.Length == 0 ? "(GitHub's default https://github.com/<owner>)" : "'" + Scrub(Audience) + "'");
         }
 
-        facts.Append(CultureInfo.InvariantCulture, $"; attempts: {_attempts}; elapsed: {Seconds(elapsed)}");
-        if (failure.StatusCode is { } status)
-        {
-            facts.Append(CultureInfo.InvariantCulture, $"; last status: {status}");
-        }
-
-        if (failure.RequestId is { } requestId)
-        {
-            facts.Append("; request id: ").Append(requestId);
-        }
-
-        facts.Append(')');
         ExchangeLog.Failed(_logger, _operation, Target, code, _attempts, (long)elapsed.TotalMilliseconds);
         var setting = failure.Kind switch
         {
@@ -281,15 +258,11 @@ internal sealed class ExchangeSession : IDisposable
             _ when deadlinePassed => nameof(_options.Deadline),
             _ => nameof(_options.MaxAttempts),
         };
-        return new OidcTokenException(code, text + facts, failure.InnerException)
-        {
-            Setting = setting?[(setting.LastIndexOf('.') + 1)..],
-            SettingReference = setting is null || setting.Contains('.', StringComparison.Ordinal) ? setting : _options.GetType().Name + "." + setting,
-            StatusCode = failure.StatusCode,
-            Attempts = _attempts,
-            Elapsed = elapsed,
-            RequestId = failure.RequestId,
-        };
+        return report.Attempts(_attempts, elapsed).Status(failure.StatusCode).RequestId(failure.RequestId)
+            .Setting(
+                setting?[(setting.LastIndexOf('.') + 1)..],
+                setting is null || setting.Contains('.', StringComparison.Ordinal) ? setting : _options.GetType().Name + "." + setting)
+            .ToException(failure.InnerException);
     }
 
     /// <summary>Ends a sentence with a period unless it already ends with one (or with a quoted one).</summary>
@@ -298,15 +271,6 @@ internal sealed class ExchangeSession : IDisposable
 
     private string ClaimsSentence() =>
         Jwt is null ? string.Empty : " Compare with the trust configuration: " + TrustPolicyClaims.Describe(Jwt) + ".";
-
-    private long ElapsedMs() => (long)_time.GetElapsedTime(_start).TotalMilliseconds;
-
-    private TimeSpan Backoff(int attempt)
-    {
-        var exponential = _options.RetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 16));
-        var jittered = exponential * (0.5 + Random.Shared.NextDouble());
-        return TimeSpan.FromMilliseconds(Math.Min(jittered, MaxRetryDelay.TotalMilliseconds));
-    }
 
     private TimeSpan? ReadRetryAfter(HttpResponseMessage message)
     {

@@ -1,5 +1,7 @@
 using Google.Apis.Auth.OAuth2;
 using OidcToken.Exchange;
+using OidcToken.Failures;
+using OidcToken.Resilience;
 
 namespace OidcToken.Google;
 
@@ -77,47 +79,47 @@ public static class GitHubGoogleCredential
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var scopeList = ScopesOrDefault(scopes);
-        var started = time.GetTimestamp();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(policy.Deadline);
-        for (var attempt = 1; ; attempt++)
+        var run = new GoogleRun(configuration, scopeList, policy);
+        var report = await policy.ToAttemptPolicy(time).RunAsync(static (run, token) => AttemptAsync(run, token), run, cancellationToken).ConfigureAwait(false);
+        report.Last?.ThrowIfException();
+        var deadlinePassed = report.Stop == AttemptStop.DeadlinePassed;
+        var (failure, lastFailure) = deadlinePassed && (report.DeadlineCutAttempt || report.Result?.Failure is null)
+            ? (new OperationCanceledException("no answer within the deadline", report.DeadlineException), run.Http?.LastFailure)
+            : (report.Result!.Failure, report.Result.LastFailure);
+        if (failure is not null)
         {
-            var http = new SafeHttpClientFactory(policy.AttemptTimeout, singleTry: true);
-            var credential = Create(configuration, scopeList, http);
-            string token;
-            try
-            {
-                token = await ((ITokenAccess)credential).GetAccessTokenForRequestAsync(authUri: null, deadline.Token).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (GoogleErrorTranslator.CanTranslate(exception, cancellationToken))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var elapsed = time.GetElapsedTime(started);
-                var delay = GoogleErrorTranslator.IsTransient(exception, http.LastFailure)
-                    ? policy.NextDelay(attempt, http.LastFailure?.RetryAfter)
-                    : (TimeSpan?)null;
-                if (delay is not { } wait || attempt >= policy.MaxAttempts || deadline.IsCancellationRequested || elapsed + wait >= policy.Deadline)
-                {
-                    var translated = await GoogleErrorTranslator.TranslateAsync(exception, configuration, http.LastFailure, cancellationToken).ConfigureAwait(false);
-                    throw GoogleErrorTranslator.WithAttempts(translated, attempt, elapsed, deadline.IsCancellationRequested ? policy.Deadline : null);
-                }
+            cancellationToken.ThrowIfCancellationRequested();
+            throw await GoogleErrorTranslator.TranslateAsync(
+                failure, configuration, lastFailure, report.Attempts, report.Elapsed, deadlinePassed ? policy.Deadline : null, cancellationToken).ConfigureAwait(false);
+        }
 
-                await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            if (string.IsNullOrEmpty(token))
-            {
-                throw new OidcTokenException(
+        var attempt = report.Result!;
+        if (string.IsNullOrEmpty(attempt.Token))
+        {
+            throw new FailureReport(
                     OidcTokenErrorCode.ExchangeResponseInvalid,
                     "Google answered the token exchange without an access token. Fix: check the token_url and impersonation endpoints point at Google (or a faithful mock).")
-                {
-                    Attempts = attempt,
-                    Elapsed = time.GetElapsedTime(started),
-                };
-            }
+                .Attempts(report.Attempts, report.Elapsed)
+                .ToException();
+        }
 
-            return new GoogleAccessToken(token, http.LastExpiry, configuration.WorkloadIdentityProvider, configuration.ServiceAccount, scopeList);
+        return new GoogleAccessToken(attempt.Token, attempt.Expiry, configuration.WorkloadIdentityProvider, configuration.ServiceAccount, scopeList);
+    }
+
+    /// <summary>One attempt: a new credential (a fresh GitHub token, one request per endpoint); a failure the translator reads is a result.</summary>
+    private static async ValueTask<GoogleAttempt> AttemptAsync(GoogleRun run, CancellationToken cancellationToken)
+    {
+        var http = new SafeHttpClientFactory(run.Policy.AttemptTimeout, singleTry: true);
+        run.Http = http;
+        var credential = Create(run.Configuration, run.Scopes, http);
+        try
+        {
+            var token = await ((ITokenAccess)credential).GetAccessTokenForRequestAsync(authUri: null, cancellationToken).ConfigureAwait(false);
+            return new GoogleAttempt(token, http.LastExpiry, null, null);
+        }
+        catch (Exception exception) when (GoogleErrorTranslator.CanTranslate(exception, cancellationToken))
+        {
+            return new GoogleAttempt(null, null, exception, http.LastFailure);
         }
     }
 
@@ -133,5 +135,20 @@ public static class GitHubGoogleCredential
     {
         var list = scopes?.Where(s => !string.IsNullOrWhiteSpace(s)).ToArray() ?? [];
         return list.Length == 0 ? [CloudPlatformScope] : list;
+    }
+
+    /// <summary>What one attempt ended with: a token and its expiry, or what the SDK threw and Google's last failed answer.</summary>
+    internal sealed record GoogleAttempt(string? Token, DateTimeOffset? Expiry, Exception? Failure, SafeHttpClientFactory.FailedResponse? LastFailure);
+
+    /// <summary>One call's inputs, and the HTTP layer of the latest attempt (what the deadline cut, if it did).</summary>
+    private sealed class GoogleRun(GoogleCredentialConfiguration configuration, string[] scopes, GoogleAttemptPolicy policy)
+    {
+        public GoogleCredentialConfiguration Configuration { get; } = configuration;
+
+        public string[] Scopes { get; } = scopes;
+
+        public GoogleAttemptPolicy Policy { get; } = policy;
+
+        public SafeHttpClientFactory? Http { get; set; }
     }
 }

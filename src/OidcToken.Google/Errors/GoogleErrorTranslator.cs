@@ -6,6 +6,7 @@ using Google.Apis.Auth.OAuth2;
 using OidcToken.Claims;
 using OidcToken.Errors;
 using OidcToken.Exchange;
+using OidcToken.Failures;
 using OidcToken.Http;
 using OidcToken.Rules;
 
@@ -61,34 +62,32 @@ internal static class GoogleErrorTranslator
     }
 
     /// <summary>The translated failure with the attempts made and the time spent, in the properties and at the end of the message.</summary>
-    public static OidcTokenException WithAttempts(OidcTokenException translated, int attempts, TimeSpan elapsed, TimeSpan? deadlineReached)
+    public static async Task<OidcTokenException> TranslateAsync(
+        Exception exception,
+        GoogleCredentialConfiguration configuration,
+        SafeHttpClientFactory.FailedResponse? failure,
+        int attempts,
+        TimeSpan elapsed,
+        TimeSpan? deadlineReached,
+        CancellationToken cancellationToken)
     {
-        var facts = string.Create(
-            CultureInfo.InvariantCulture,
-            $" (attempts: {attempts}; elapsed: {elapsed.TotalSeconds:0.0} s{(deadlineReached is { } d ? $"; the {d.TotalSeconds:0.#} s deadline ran out" : string.Empty)})");
-        return new OidcTokenException(translated.ErrorCode, translated.Message + facts, translated.InnerException)
-        {
-            StatusCode = translated.StatusCode,
-            RequestId = translated.RequestId,
-            Attempts = attempts,
-            Elapsed = elapsed,
-        };
+        var report = await TranslateAsync(exception, configuration, failure, cancellationToken).ConfigureAwait(false);
+        var note = deadlineReached is { } d ? string.Create(CultureInfo.InvariantCulture, $"the {d.TotalSeconds:0.#} s deadline ran out") : null;
+        return report.Attempts(attempts, elapsed, note).ToException();
     }
 
-    public static async Task<OidcTokenException> TranslateAsync(
+    private static async Task<FailureReport> TranslateAsync(
         Exception exception, GoogleCredentialConfiguration configuration, SafeHttpClientFactory.FailedResponse? failure, CancellationToken cancellationToken)
     {
         var requestToken = (configuration.EnvironmentVariables ?? Environment.GetEnvironmentVariable)(RunnerVariables.RequestToken);
         var leg = failure is null ? null : LegOf(failure.Url, configuration);
         if (exception is RedirectRefusedException redirect)
         {
-            return new OidcTokenException(
+            return Report(
                 OidcTokenErrorCode.ExchangeResponseInvalid,
                 redirect.Message + " Likely cause: an endpoint override that points at a proxy or an old address. Fix: use the service's final https address.",
-                exception)
-            {
-                StatusCode = redirect.Status,
-            };
+                exception,
+                redirect.Status);
         }
 
         if (exception is SubjectTokenException || (failure is not null && leg is null))
@@ -98,22 +97,20 @@ internal static class GoogleErrorTranslator
             var runnerProblem = await ProbeRunnerAsync(configuration, cancellationToken).ConfigureAwait(false);
             if (runnerProblem is not null)
             {
-                return new OidcTokenException(
-                    runnerProblem.ErrorCode, "Google.Apis.Auth could not get a GitHub ID token from credential_source.url. " + runnerProblem.Message, exception)
-                {
-                    StatusCode = runnerProblem.StatusCode,
-                };
+                return Report(
+                    runnerProblem.ErrorCode,
+                    "Google.Apis.Auth could not get a GitHub ID token from credential_source.url. " + runnerProblem.Message,
+                    exception,
+                    runnerProblem.StatusCode);
             }
 
-            return new OidcTokenException(
+            return Report(
                 OidcTokenErrorCode.ExchangeFailed,
                 "Google.Apis.Auth could not get a GitHub ID token from credential_source.url ("
                 + SecretScrubber.Scrub(exception.InnerException?.Message ?? exception.Message, requestToken)
                 + "), though a request made just after succeeded. Likely cause: a temporary failure of the runner's token service. Fix: retry the step.",
-                exception)
-            {
-                StatusCode = failure?.StatusCode,
-            };
+                exception,
+                failure?.StatusCode);
         }
 
         if (failure is not null && leg is not null)
@@ -138,21 +135,23 @@ internal static class GoogleErrorTranslator
         if (exception is HttpRequestException or OperationCanceledException)
         {
             var detail = exception is OperationCanceledException ? "no answer in time" : SecretScrubber.Scrub(NetworkErrorText.Describe(exception), requestToken);
-            return new OidcTokenException(
+            return Report(
                 OidcTokenErrorCode.ExchangeFailed,
                 "Google Cloud could not be reached for the token exchange (" + detail + "). "
                 + "Likely cause: no network path to " + configuration.EffectiveTokenUrl.Host + ", a proxy, or a timeout. "
                 + "Fix: check connectivity and proxies; retry the step.",
-                exception);
+                exception,
+                null);
         }
 
-        return new OidcTokenException(
+        return Report(
             OidcTokenErrorCode.ExchangeResponseInvalid,
             "Google answered the token exchange with something Google.Apis.Auth could not read ("
             + SecretScrubber.Scrub(exception.GetType().Name + ": " + exception.Message, requestToken) + "). "
             + "Likely cause: token_url or the impersonation URL points at something that is not Google's STS / IAM Credentials. "
             + "Fix: leave the endpoints at their defaults, or point them at the right service.",
-            exception);
+            exception,
+            null);
     }
 
     private static string? LegOf(Uri url, GoogleCredentialConfiguration configuration)
@@ -207,19 +206,17 @@ internal static class GoogleErrorTranslator
         return ("HTTP " + status.ToString(CultureInfo.InvariantCulture), body);
     }
 
-    private static async Task<OidcTokenException> BuildAsync(
+    private static async Task<FailureReport> BuildAsync(
         string leg, int status, string error, string description, Exception exception, GoogleCredentialConfiguration configuration, CancellationToken cancellationToken)
     {
         if (HttpStatusRules.IsTransient(status))
         {
-            return new OidcTokenException(
+            return Report(
                 OidcTokenErrorCode.ExchangeFailed,
                 leg + " failed with a temporary error (HTTP " + status.ToString(CultureInfo.InvariantCulture) + "): " + error + (description.Length == 0 ? string.Empty : ": " + description)
                 + ". Likely cause: a Google outage or throttling. Fix: retry the step later.",
-                exception)
-            {
-                StatusCode = status,
-            };
+                exception,
+                status);
         }
 
         var (cause, fix) = Explain(error, description, leg, configuration);
@@ -234,8 +231,12 @@ internal static class GoogleErrorTranslator
             .Append("', service account ").Append(configuration.ServiceAccount is null ? "none (direct federation)" : "'" + configuration.ServiceAccount + "'")
             .Append("; ").Append(claims).Append('.')
             .ToString();
-        return new OidcTokenException(OidcTokenErrorCode.ExchangeRefused, message, exception) { StatusCode = status };
+        return Report(OidcTokenErrorCode.ExchangeRefused, message, exception, status);
     }
+
+    /// <summary>Google's failures keep cause, fix and facts in one paragraph; the attempts follow on the same line.</summary>
+    private static FailureReport Report(OidcTokenErrorCode code, string message, Exception exception, int? status) =>
+        new FailureReport(code, message).FactsInline().Status(status, shown: false).CausedBy(exception);
 
     private static (string Cause, string Fix) Explain(string error, string description, string leg, GoogleCredentialConfiguration configuration)
     {

@@ -1,3 +1,5 @@
+using OidcToken.Resilience;
+
 namespace OidcToken.Google;
 
 /// <summary>
@@ -20,12 +22,25 @@ internal sealed record GoogleAttemptPolicy
 
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The wait before attempt <paramref name="attempt"/> + 1: exponential, capped, ±20 % jitter; a longer <c>Retry-After</c> wins.</summary>
-    public TimeSpan NextDelay(int attempt, TimeSpan? retryAfter)
-    {
-        var exponential = Delay.TotalMilliseconds * Math.Pow(2, attempt - 1);
-        var capped = Math.Min(exponential, MaxDelay.TotalMilliseconds);
-        var jittered = TimeSpan.FromMilliseconds(capped * (0.8 + (Random.Shared.NextDouble() * 0.4)));
-        return retryAfter is { } wait && wait > jittered ? wait : jittered;
-    }
+    /// <summary>
+    /// This policy as data for the shared attempt engine: exponential backoff, capped, ±20 % jitter, a longer
+    /// <c>Retry-After</c> wins; the attempt timeout is applied per request by <see cref="SafeHttpClientFactory"/>.
+    /// Only the temporary failures of <see cref="GoogleErrorTranslator.IsTransient"/> are retried.
+    /// </summary>
+    public AttemptPolicy<GitHubGoogleCredential.GoogleAttempt> ToAttemptPolicy(TimeProvider time) => new(
+        new AttemptPolicyOptions(
+            MaxAttempts: MaxAttempts,
+            Deadline: Deadline,
+            AttemptTimeout: null,
+            BaseDelay: Delay,
+            MaxDelay: MaxDelay)
+        {
+            JitterMin = 0.8,
+            JitterMax = 1.2,
+            RetryAfter = RetryAfterRule.Floor,
+            TimeProvider = time,
+        },
+        static outcome => outcome.Result is { Failure: { } failure } attempt
+            ? AttemptVerdict.RetryIf(GoogleErrorTranslator.IsTransient(failure, attempt.LastFailure), attempt.LastFailure?.RetryAfter)
+            : AttemptVerdict.Settle);
 }

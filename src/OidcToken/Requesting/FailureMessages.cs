@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using OidcToken.Failures;
 
 namespace OidcToken.Requesting;
 
@@ -18,77 +18,61 @@ internal static class FailureMessages
         var code = deadlinePassed ? OidcTokenErrorCode.Timeout : last.ErrorCode;
         var server = last.ServerMessage is null ? string.Empty : " The server said: \"" + last.ServerMessage + "\".";
         var shownAudience = string.IsNullOrEmpty(audience) ? "(none: GitHub's default https://github.com/<owner>)" : "'" + audience + "'";
-        var message = code switch
+        var (what, fix) = code switch
         {
-            OidcTokenErrorCode.AudienceRefused =>
-                $"The token endpoint refused the audience {shownAudience} ({last.Detail}).{server} {AudienceRule}\n" +
+            OidcTokenErrorCode.AudienceRefused => (
+                $"The token endpoint refused the audience {shownAudience} ({last.Detail}).{server} {AudienceRule}",
                 "Fix: request the audience your relying party expects (for example sts.amazonaws.com for AWS or api://AzureADTokenExchange for Azure), " +
-                "or no audience for the default https://github.com/<owner>.",
-            OidcTokenErrorCode.RequestTokenRejected =>
+                "or no audience for the default https://github.com/<owner>."),
+            OidcTokenErrorCode.RequestTokenRejected => (
                 $"The token endpoint refused the request token ({last.Detail}).{server} ACTIONS_ID_TOKEN_REQUEST_TOKEN is valid for about 6 hours from the start of the job, " +
-                "and only for that job: a job that has run longer, or a value copied from another job or an earlier run, is refused.\n" +
-                "Fix: request ID tokens while the job that received the variables is still running; re-run the job to get fresh variables.",
-            OidcTokenErrorCode.JobNotRunning =>
-                $"The token endpoint will not issue a token because the job is no longer running ({last.Detail}).{server}\n" +
-                "Fix: request tokens while the job runs, not from something that outlives it (a background process, or credentials refreshed after the job ended).",
-            OidcTokenErrorCode.RequestForbidden =>
-                $"The token endpoint refused the request ({last.Detail}).{server}\n" +
-                "Fix: check that the job has 'permissions: id-token: write' and that ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN both come from this job.",
-            OidcTokenErrorCode.EndpointNotFound =>
-                $"The token endpoint at {host} answered HTTP 404: ACTIONS_ID_TOKEN_REQUEST_URL does not point at a token endpoint.{server}\n" +
-                "Fix: pass the runner's ACTIONS_ID_TOKEN_REQUEST_URL through unchanged.",
-            OidcTokenErrorCode.ServiceUnavailable =>
-                $"The token endpoint at {host} kept failing with a temporary error (last: {last.Detail}).{server}\n" +
+                "and only for that job: a job that has run longer, or a value copied from another job or an earlier run, is refused.",
+                "Fix: request ID tokens while the job that received the variables is still running; re-run the job to get fresh variables."),
+            OidcTokenErrorCode.JobNotRunning => (
+                $"The token endpoint will not issue a token because the job is no longer running ({last.Detail}).{server}",
+                "Fix: request tokens while the job runs, not from something that outlives it (a background process, or credentials refreshed after the job ended)."),
+            OidcTokenErrorCode.RequestForbidden => (
+                $"The token endpoint refused the request ({last.Detail}).{server}",
+                "Fix: check that the job has 'permissions: id-token: write' and that ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN both come from this job."),
+            OidcTokenErrorCode.EndpointNotFound => (
+                $"The token endpoint at {host} answered HTTP 404: ACTIONS_ID_TOKEN_REQUEST_URL does not point at a token endpoint.{server}",
+                "Fix: pass the runner's ACTIONS_ID_TOKEN_REQUEST_URL through unchanged."),
+            OidcTokenErrorCode.ServiceUnavailable => (
+                $"The token endpoint at {host} kept failing with a temporary error (last: {last.Detail}).{server}",
                 "Fix: this is usually a GitHub incident, or a job that has not started yet; re-run the job, or allow more time " +
-                "(GitHubOidcClientOptions.Deadline and MaxAttempts, or oidc-token --timeout).",
-            OidcTokenErrorCode.NetworkError =>
-                $"Could not get an answer from the token endpoint at {host}: {last.Detail}.\n" +
-                $"Fix: check that this machine can reach {host} (self-hosted runners: HTTPS_PROXY/NO_PROXY settings and egress rules).",
-            OidcTokenErrorCode.Timeout =>
-                $"No token within the deadline of {Seconds(deadline)} (last attempt: {last.Detail}).{server}\n" +
-                $"Fix: check that {host} answers promptly from this machine, or allow more time (GitHubOidcClientOptions.Deadline, or oidc-token --timeout).",
-            OidcTokenErrorCode.RedirectRefused =>
-                $"The token endpoint at {host} could not be used: {last.Detail}.\n" +
-                "Fix: pass the runner's ACTIONS_ID_TOKEN_REQUEST_URL through unchanged, and do not put a redirecting proxy in front of it.",
-            OidcTokenErrorCode.InvalidResponse =>
-                $"The token endpoint at {host} answered HTTP {last.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "?"} but {last.Detail}.\n" +
-                "Fix: make sure ACTIONS_ID_TOKEN_REQUEST_URL is the runner's value and that no proxy rewrites the answer.",
-            _ =>
-                $"The token endpoint at {host} answered {last.Detail}.{server}\n" +
-                "Fix: pass the runner's ACTIONS_ID_TOKEN_REQUEST_URL through unchanged; if it is, this is a GitHub incident: re-run the job.",
+                "(GitHubOidcClientOptions.Deadline and MaxAttempts, or oidc-token --timeout)."),
+            OidcTokenErrorCode.NetworkError => (
+                $"Could not get an answer from the token endpoint at {host}: {last.Detail}.",
+                $"Fix: check that this machine can reach {host} (self-hosted runners: HTTPS_PROXY/NO_PROXY settings and egress rules)."),
+            OidcTokenErrorCode.Timeout => (
+                $"No token within the deadline of {Seconds(deadline)} (last attempt: {last.Detail}).{server}",
+                $"Fix: check that {host} answers promptly from this machine, or allow more time (GitHubOidcClientOptions.Deadline, or oidc-token --timeout)."),
+            OidcTokenErrorCode.RedirectRefused => (
+                $"The token endpoint at {host} could not be used: {last.Detail}.",
+                "Fix: pass the runner's ACTIONS_ID_TOKEN_REQUEST_URL through unchanged, and do not put a redirecting proxy in front of it."),
+            OidcTokenErrorCode.InvalidResponse => (
+                $"The token endpoint at {host} answered HTTP {last.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "?"} but {last.Detail}.",
+                "Fix: make sure ACTIONS_ID_TOKEN_REQUEST_URL is the runner's value and that no proxy rewrites the answer."),
+            _ => (
+                $"The token endpoint at {host} answered {last.Detail}.{server}",
+                "Fix: pass the runner's ACTIONS_ID_TOKEN_REQUEST_URL through unchanged; if it is, this is a GitHub incident: re-run the job."),
         };
 
-        var facts = new StringBuilder();
-        facts.Append(CultureInfo.InvariantCulture, $"\n(audience: {shownAudience}; attempts: {attempts}; elapsed: {Seconds(elapsed)}");
-        if (last.StatusCode is { } status)
-        {
-            facts.Append(CultureInfo.InvariantCulture, $"; last status: {status}");
-        }
-
-        if (last.RequestId is { } requestId)
-        {
-            facts.Append("; request id: ").Append(requestId);
-        }
-
-        facts.Append(')');
-        return new OidcTokenException(code, message + facts, last.Exception)
-        {
-            StatusCode = last.StatusCode,
-            Attempts = attempts,
-            Elapsed = elapsed,
-            RequestId = last.RequestId,
-            Setting = code switch
-            {
-                OidcTokenErrorCode.ServiceUnavailable or OidcTokenErrorCode.Timeout => nameof(GitHubOidcClientOptions.Deadline),
-                _ => null,
-            },
-            SettingReference = code switch
-            {
-                OidcTokenErrorCode.ServiceUnavailable => "(GitHubOidcClientOptions.Deadline and MaxAttempts, or oidc-token --timeout)",
-                OidcTokenErrorCode.Timeout => "(GitHubOidcClientOptions.Deadline, or oidc-token --timeout)",
-                _ => null,
-            },
-        };
+        return new FailureReport(code, what)
+            .Fix(fix)
+            .Fact("audience", shownAudience)
+            .Attempts(attempts, elapsed)
+            .Status(last.StatusCode)
+            .RequestId(last.RequestId)
+            .Setting(
+                code is OidcTokenErrorCode.ServiceUnavailable or OidcTokenErrorCode.Timeout ? nameof(GitHubOidcClientOptions.Deadline) : null,
+                code switch
+                {
+                    OidcTokenErrorCode.ServiceUnavailable => "(GitHubOidcClientOptions.Deadline and MaxAttempts, or oidc-token --timeout)",
+                    OidcTokenErrorCode.Timeout => "(GitHubOidcClientOptions.Deadline, or oidc-token --timeout)",
+                    _ => null,
+                })
+            .ToException(last.Exception);
     }
 
     internal static string Seconds(TimeSpan value) => Text.Durations.Seconds(value);

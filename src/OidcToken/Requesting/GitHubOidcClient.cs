@@ -9,8 +9,7 @@ using OidcToken.RunnerContext;
 using OidcToken.Masking;
 using OidcToken.Observability;
 using OidcToken.Requesting;
-using Polly;
-using Polly.Retry;
+using OidcToken.Resilience;
 using Polly.Timeout;
 
 namespace OidcToken;
@@ -37,7 +36,7 @@ public class GitHubOidcClient : IDisposable
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly Lock _endpointGate = new();
-    private readonly ResiliencePipeline<AttemptResult> _pipeline;
+    private readonly AttemptPolicy<AttemptResult> _policy;
     private volatile EndpointCache? _endpoint;
 
     /// <summary>Creates a client that reads the process environment and uses its own redirect-free HTTP handler.</summary>
@@ -74,7 +73,7 @@ public class GitHubOidcClient : IDisposable
             _ownsHttp = true;
         }
 
-        _pipeline = BuildPipeline();
+        _policy = BuildPolicy();
     }
 
     /// <summary>
@@ -283,48 +282,37 @@ public class GitHubOidcClient : IDisposable
         activity?.SetTag("server.address", endpoint.Host);
         Log.TokenRequestStarting(_logger, audience, endpoint.Host);
 
-        var state = new RequestState(endpoint, endpoint.BuildUri(audience.Length == 0 ? null : audience), audience, _time.GetTimestamp());
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(RequestState.Key, state);
+        var request = new TokenRequest(this, endpoint, endpoint.BuildUri(audience.Length == 0 ? null : audience), audience);
+        var report = await _policy.RunAsync(
+            static async (request, cancellationToken) =>
+            {
+                var self = request.Client;
+                var result = await request.Endpoint.SendAsync(self._http, request.Uri, request.Audience, self._time, cancellationToken).ConfigureAwait(false);
+                RequestMetrics.TokenRequests.Add(1, new KeyValuePair<string, object?>("outcome", result.Token is null ? result.ErrorCode.ToString() : "success"));
+                return result;
+            },
+            request,
+            cancellationToken).ConfigureAwait(false);
+
         AttemptResult outcome;
-        try
+        var deadlinePassed = report.Stop == AttemptStop.DeadlinePassed;
+        if (deadlinePassed)
         {
-            outcome = await _pipeline.ExecuteAsync(
-                static async (context, self) =>
-                {
-                    var request = context.Properties.GetValue(RequestState.Key, null!);
-                    Interlocked.Increment(ref request.Attempts);
-                    var result = await request.Endpoint.SendAsync(self._http, request.Uri, request.Audience, self._time, context.CancellationToken).ConfigureAwait(false);
-                    RequestMetrics.TokenRequests.Add(1, new KeyValuePair<string, object?>("outcome", result.Token is null ? result.ErrorCode.ToString() : "success"));
-                    request.Last = result;
-                    return result;
-                },
-                context,
-                this).ConfigureAwait(false);
+            outcome = report.Result is { Token: null } previous ? previous : AttemptTimedOut(report.Exception ?? report.DeadlineException);
         }
-        catch (TimeoutRejectedException ex) when (!cancellationToken.IsCancellationRequested)
+        else if (report.Exception is TimeoutRejectedException timeout)
         {
-            var elapsed = _time.GetElapsedTime(state.Start);
-
-            // The exception says which timeout fired. Elapsed time alone cannot: a timer may fire a few milliseconds early
-            // against the timestamp clock, and an answer that never ends at the deadline was then reported as an attempt
-            // timeout (NetworkError) instead of Timeout.
-            var deadlinePassed = ex.Timeout >= _options.Deadline || elapsed >= _options.Deadline - TimeSpan.FromMilliseconds(1);
-            var failure = state.Last is { Token: null } previous && deadlinePassed
-                ? previous
-                : AttemptTimedOut(ex);
-            throw Fail(failure, audience, endpoint, state.Attempts, elapsed, deadlinePassed);
+            outcome = AttemptTimedOut(timeout);
         }
-        finally
+        else
         {
-            ResilienceContextPool.Shared.Return(context);
+            report.Last?.ThrowIfException();
+            outcome = report.Result!;
         }
 
-        var attempts = state.Attempts;
-        var start = state.Start;
         if (outcome.Token is not { } token)
         {
-            throw Fail(outcome, audience, endpoint, attempts, _time.GetElapsedTime(start), deadlinePassed: false);
+            throw Fail(outcome, audience, endpoint, report.Attempts, report.Elapsed, deadlinePassed);
         }
 
         _masker?.Mask(token.Reveal());
@@ -333,11 +321,11 @@ public class GitHubOidcClient : IDisposable
             await verifier.VerifyAsync(token, cancellationToken).ConfigureAwait(false);
         }
 
-        Log.TokenReceived(_logger, token.Audience, token.UnverifiedClaims.Subject, token.ExpiresAt, attempts, (long)_time.GetElapsedTime(start).TotalMilliseconds);
+        Log.TokenReceived(_logger, token.Audience, token.UnverifiedClaims.Subject, token.ExpiresAt, report.Attempts, (long)report.Elapsed.TotalMilliseconds);
         return token;
     }
 
-    private AttemptResult AttemptTimedOut(TimeoutRejectedException ex) =>
+    private AttemptResult AttemptTimedOut(Exception? ex) =>
         AttemptResult.Failure(
             OidcTokenErrorCode.NetworkError,
             retryable: true,
@@ -352,62 +340,21 @@ public class GitHubOidcClient : IDisposable
     }
 
     /// <summary>
-    /// The resilience pipeline, built once per client: an overall deadline around retries (with backoff and jitter,
-    /// <c>Retry-After</c> first) around a per-attempt timeout. Per-request state travels in the resilience context.
+    /// The attempt policy, built once per client: the deadline, retries of the transient answers (backoff from
+    /// <see cref="GitHubOidcClientOptions.RetryDelay"/> with ±50 % jitter, capped at <see cref="GitHubOidcClientOptions.MaxRetryDelay"/>;
+    /// a <c>Retry-After</c> replaces it, and one beyond the deadline ends the request), and the attempt timeout.
     /// </summary>
-    private ResiliencePipeline<AttemptResult> BuildPipeline()
-    {
-        var builder = new ResiliencePipelineBuilder<AttemptResult> { TimeProvider = _time };
-        builder.AddTimeout(new TimeoutStrategyOptions { Timeout = _options.Deadline });
-        if (_options.MaxAttempts > 1)
+    private AttemptPolicy<AttemptResult> BuildPolicy() => new(
+        AttemptPolicyOptions.Documented(_options.MaxAttempts, _options.Deadline, _options.AttemptTimeout, _options.RetryDelay, _options.MaxRetryDelay, _time)
+            with { BackoffMayRunIntoDeadline = true },
+        static outcome => outcome.Result is { Token: null, Retryable: true } failure ? AttemptVerdict.Retry(failure.RetryAfter) : AttemptVerdict.Settle,
+        (attempt, outcome, _) =>
         {
-            builder.AddRetry(new RetryStrategyOptions<AttemptResult>
-            {
-                MaxRetryAttempts = _options.MaxAttempts - 1,
-                BackoffType = DelayBackoffType.Constant,
-                Delay = _options.RetryDelay,
-                ShouldHandle = args =>
-                {
-                    var request = args.Context.Properties.GetValue(RequestState.Key, null!);
-                    if (args.Outcome.Exception is TimeoutRejectedException timeout)
-                    {
-                        request.Last = AttemptTimedOut(timeout);
-                        return ValueTask.FromResult(true);
-                    }
-
-                    if (args.Outcome.Result is not { Token: null, Retryable: true } failure)
-                    {
-                        return ValueTask.FromResult(false);
-                    }
-
-                    // A Retry-After beyond the deadline cannot be honoured: stop now and report it.
-                    var remaining = _options.Deadline - _time.GetElapsedTime(request.Start);
-                    return ValueTask.FromResult(failure.RetryAfter is not { } wait || wait < remaining);
-                },
-                // The server's Retry-After wins (it was already checked against the deadline); otherwise exponential backoff with jitter, capped.
-                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
-                    args.Outcome.Result?.RetryAfter ?? Backoff(args.AttemptNumber)),
-                OnRetry = args =>
-                {
-                    var request = args.Context.Properties.GetValue(RequestState.Key, null!);
-                    var reason = request.Last?.Detail ?? args.Outcome.Exception?.GetType().Name ?? "unknown";
-                    Log.AttemptFailed(_logger, request.Attempts, reason, willRetry: true);
-                    return ValueTask.CompletedTask;
-                },
-            });
-        }
-
-        builder.AddTimeout(new TimeoutStrategyOptions { Timeout = _options.AttemptTimeout });
-        return builder.Build();
-    }
-
-    /// <summary>Exponential backoff from <see cref="GitHubOidcClientOptions.RetryDelay"/> with ±50 % jitter, capped at <see cref="GitHubOidcClientOptions.MaxRetryDelay"/>.</summary>
-    private TimeSpan Backoff(int attemptNumber)
-    {
-        var exponential = _options.RetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attemptNumber, 16));
-        var jittered = exponential * (0.5 + Random.Shared.NextDouble());
-        return TimeSpan.FromMilliseconds(Math.Min(jittered, _options.MaxRetryDelay.TotalMilliseconds));
-    }
+            var reason = outcome.Result?.Detail
+                ?? (outcome.Exception is TimeoutRejectedException ? AttemptTimedOut(null).Detail : outcome.Exception?.GetType().Name)
+                ?? "unknown";
+            Log.AttemptFailed(_logger, attempt, reason, willRetry: true);
+        });
 
     private static string NormalizeAudience(string? audience)
     {
@@ -424,23 +371,8 @@ public class GitHubOidcClient : IDisposable
         return audience;
     }
 
-    /// <summary>What one token request carries through the pipeline: where it goes, and what happened so far.</summary>
-    private sealed class RequestState(TokenEndpoint endpoint, Uri uri, string audience, long start)
-    {
-        public static readonly ResiliencePropertyKey<RequestState> Key = new("OidcToken.Request");
-
-        public int Attempts;
-
-        public TokenEndpoint Endpoint { get; } = endpoint;
-
-        public Uri Uri { get; } = uri;
-
-        public string Audience { get; } = audience;
-
-        public long Start { get; } = start;
-
-        public AttemptResult? Last { get; set; }
-    }
+    /// <summary>What one token request carries into each attempt.</summary>
+    private sealed record TokenRequest(GitHubOidcClient Client, TokenEndpoint Endpoint, Uri Uri, string Audience);
 
     /// <summary>The cache for one token endpoint: (request URL, request token) identify it, entries are per audience.</summary>
     private sealed class EndpointCache(string requestUrl, TokenEndpoint endpoint)
