@@ -69,7 +69,7 @@ internal sealed partial class StsSettings
         {
             throw new ArgumentException(
                 "RoleArn is required: the ARN of the IAM role to assume, for example arn:aws:iam::123456789012:role/github-actions.",
-                nameof(options));
+                nameof(GitHubAwsCredentialsOptions.RoleArn));
         }
 
         if (!RoleArnPattern().IsMatch(roleArn))
@@ -77,7 +77,7 @@ internal sealed partial class StsSettings
             throw new ArgumentException(
                 $"RoleArn '{Shorten(roleArn)}' is not an IAM role ARN: it must match ^arn:aws[a-z-]*:iam::\\d{{12}}:role/[\\w+=,.@/-]+$ " +
                 "(for example arn:aws:iam::123456789012:role/github-actions; a role name alone is not accepted).",
-                nameof(options));
+                nameof(GitHubAwsCredentialsOptions.RoleArn));
         }
 
         var sessionName = options.SessionName;
@@ -86,7 +86,7 @@ internal sealed partial class StsSettings
             throw new ArgumentException(
                 $"SessionName '{Shorten(sessionName ?? "(null)")}' is not a valid role session name: it must be 2 to 64 characters " +
                 "from letters, digits and _+=,.@- (rule ^[\\w+=,.@-]{2,64}$).",
-                nameof(options));
+                nameof(GitHubAwsCredentialsOptions.SessionName));
         }
 
         var seconds = options.Duration.TotalSeconds;
@@ -96,7 +96,7 @@ internal sealed partial class StsSettings
                 string.Create(
                     CultureInfo.InvariantCulture,
                     $"Duration {options.Duration} is out of range: STS accepts {MinDurationSeconds} s (15 minutes) to {MaxDurationSeconds} s (12 hours), and no more than the role's maximum session duration."),
-                nameof(options));
+                nameof(GitHubAwsCredentialsOptions.Duration));
         }
 
         var region = options.Region ?? NonEmpty(environment("AWS_REGION")) ?? NonEmpty(environment("AWS_DEFAULT_REGION")) ?? DefaultRegion;
@@ -105,7 +105,7 @@ internal sealed partial class StsSettings
             throw new ArgumentException(
                 $"Region '{Shorten(region)}' is not an AWS region name such as us-east-1, eu-west-1 or cn-northwest-1 " +
                 "(set by GitHubAwsCredentialsOptions.Region, else AWS_REGION or AWS_DEFAULT_REGION).",
-                nameof(options));
+                nameof(GitHubAwsCredentialsOptions.Region));
         }
 
         var audience = options.Audience;
@@ -113,7 +113,7 @@ internal sealed partial class StsSettings
         {
             throw new ArgumentException(
                 "Audience must be the aud the IAM OIDC provider lists as a client id (default sts.amazonaws.com), without surrounding white space.",
-                nameof(options));
+                nameof(GitHubAwsCredentialsOptions.Audience));
         }
 
         var endpoint = options.Endpoint;
@@ -129,7 +129,7 @@ internal sealed partial class StsSettings
             {
                 throw new ArgumentException(
                     string.Create(CultureInfo.InvariantCulture, $"Policy must be a JSON session policy of 1 to {MaxPolicyLength} characters (it has {policy.Length})."),
-                    nameof(options));
+                    nameof(GitHubAwsCredentialsOptions.Policy));
             }
 
             try
@@ -137,12 +137,12 @@ internal sealed partial class StsSettings
                 using var document = JsonDocument.Parse(policy);
                 if (document.RootElement.ValueKind != JsonValueKind.Object)
                 {
-                    throw new ArgumentException("Policy must be a JSON object (an IAM policy document with Version and Statement).", nameof(options));
+                    throw new ArgumentException("Policy must be a JSON object (an IAM policy document with Version and Statement).", nameof(GitHubAwsCredentialsOptions.Policy));
                 }
             }
             catch (JsonException ex)
             {
-                throw new ArgumentException("Policy is not valid JSON: " + ex.Message, nameof(options), ex);
+                throw new ArgumentException("Policy is not valid JSON: " + ex.Message, nameof(GitHubAwsCredentialsOptions.Policy), ex);
             }
         }
 
@@ -151,7 +151,7 @@ internal sealed partial class StsSettings
         {
             throw new ArgumentException(
                 string.Create(CultureInfo.InvariantCulture, $"PolicyArns has {policyArns.Length} entries; STS accepts at most {MaxPolicyArns}."),
-                nameof(options));
+                nameof(GitHubAwsCredentialsOptions.PolicyArns));
         }
 
         foreach (var arn in policyArns)
@@ -160,7 +160,7 @@ internal sealed partial class StsSettings
             {
                 throw new ArgumentException(
                     $"PolicyArns entry '{Shorten(arn ?? "(null)")}' is not an IAM policy ARN (arn:aws:iam::<account id or aws>:policy/<path and name>).",
-                    nameof(options));
+                    nameof(GitHubAwsCredentialsOptions.PolicyArns));
             }
         }
 
@@ -168,14 +168,14 @@ internal sealed partial class StsSettings
         {
             throw new ArgumentException(
                 string.Create(CultureInfo.InvariantCulture, $"MaxAttempts is {options.MaxAttempts}; it must be 1 to 10."),
-                nameof(options));
+                nameof(GitHubAwsCredentialsOptions.MaxAttempts));
         }
 
         if (options.Deadline <= TimeSpan.Zero || options.Deadline > TimeSpan.FromMinutes(10))
         {
             throw new ArgumentException(
                 string.Create(CultureInfo.InvariantCulture, $"Deadline is {options.Deadline}; it must be more than zero and at most 10 minutes."),
-                nameof(options));
+                nameof(GitHubAwsCredentialsOptions.Deadline));
         }
 
         return new StsSettings(
@@ -205,7 +205,7 @@ internal sealed partial class StsSettings
             throw new ArgumentException(
                 $"The STS endpoint '{Shorten(url)}' from {source} cannot be used: {problem}. " +
                 "Use https, or plain http only to a loopback address (127.0.0.0/8, ::1, localhost) for a local mock.",
-                source == "Endpoint" ? "options" : source);
+                source);
         }
     }
 

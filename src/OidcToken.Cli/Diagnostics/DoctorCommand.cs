@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using OidcToken.Cli.Output;
 
 namespace OidcToken.Cli.Diagnostics;
 
@@ -60,7 +61,7 @@ internal static class DoctorCommand
             text.AppendLine("probe: " + probe.Summary);
             if (probe.Result.Error is { } failure)
             {
-                text.AppendLine(failure.Message);
+                text.AppendLine(CliSettings.MessageOf(failure, CliSettings.Scope.Token));
                 text.AppendLine("More: " + failure.HelpLink);
             }
         }
@@ -101,7 +102,7 @@ internal static class DoctorCommand
             {
                 json.WriteString("error_code", failure.ErrorCode.ToString());
                 json.WriteNumber("exit_code", failure.ExitCode);
-                json.WriteString("message", failure.Message);
+                json.WriteString("message", CliSettings.MessageOf(failure, CliSettings.Scope.Token));
                 json.WriteString("help_link", failure.HelpLink);
                 if (failure.StatusCode is { } status)
                 {

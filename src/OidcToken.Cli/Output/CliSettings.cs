@@ -1,3 +1,6 @@
+using OidcToken.Aws;
+using OidcToken.Azure;
+using OidcToken.Exchange;
 using OidcToken.Validation;
 
 namespace OidcToken.Cli.Output;
@@ -67,6 +70,12 @@ internal static class CliSettings
         ["ServiceAccount"] = "--service-account",
         ["RoleArn"] = "--role-arn",
         ["RoleSessionName"] = "--session-name",
+        ["SessionName"] = "--session-name",
+        ["Package"] = "--package",
+        ["User"] = "--user",
+        ["MountPath"] = "--path",
+        ["Namespace"] = "--namespace",
+        ["CaCertificateFile"] = "--ca-file",
         ["Duration"] = "--duration",
         ["Region"] = "--region",
         ["Role"] = "--role",
@@ -74,6 +83,17 @@ internal static class CliSettings
         ["ClientId"] = "--client-id",
         ["Scope"] = "--scope",
     };
+
+    /// <summary>
+    /// The option types the exchange libraries name in their messages (<c>Type.Setting</c>): with the table above, the
+    /// structured pairs whose exact spelling is replaced by the command's words.
+    /// </summary>
+    private static readonly string[] ExchangeOptionTypes =
+    [
+        nameof(VaultJwtLoginOptions), nameof(NuGetTrustedPublishingOptions), nameof(PyPITrustedPublishingOptions),
+        nameof(NpmTrustedPublishingOptions), nameof(CratesTrustedPublishingOptions), nameof(ExchangeOptions),
+        nameof(GitHubAwsCredentialsOptions), nameof(GitHubActionsCredentialOptions),
+    ];
 
     /// <summary>The command whose flags name the settings.</summary>
     internal enum Scope
@@ -118,12 +138,41 @@ internal static class CliSettings
     /// replaced; the rest of the message is shown as it is.
     /// </summary>
     internal static string MessageOf(OidcTokenException exception, Scope scope) =>
-        exception is { Setting: { } setting, SettingReference: { Length: > 0 } reference }
-            ? exception.Message.Replace(
-                reference,
-                reference.StartsWith('(') && reference.EndsWith(')') ? "(" + Words(setting, scope) + ")" : Words(setting, scope),
-                StringComparison.Ordinal)
-            : exception.Message;
+        InWords(
+            exception is { Setting: { } setting, SettingReference: { Length: > 0 } reference }
+                ? exception.Message.Replace(
+                    reference,
+                    reference.StartsWith('(') && reference.EndsWith(')') ? "(" + Words(setting, scope) + ")" : Words(setting, scope),
+                    StringComparison.Ordinal)
+                : exception.Message,
+            scope);
+
+    /// <summary>
+    /// Replaces each exact <c>OptionType.Setting</c> reference of the exchange option types (a known type name joined to a
+    /// setting of the table, never a pattern) by the command's words for that setting.
+    /// </summary>
+    private static string InWords(string message, Scope scope)
+    {
+        if (scope != Scope.Exchange)
+        {
+            return message;
+        }
+
+        foreach (var type in ExchangeOptionTypes)
+        {
+            if (!message.Contains(type, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var setting in Exchange.Keys)
+            {
+                message = message.Replace(type + "." + setting, Words(setting, scope), StringComparison.Ordinal);
+            }
+        }
+
+        return message;
+    }
 
     /// <summary>
     /// An option check of a library refused a value: the flag (from <see cref="ArgumentException.ParamName"/>) and the
@@ -138,7 +187,14 @@ internal static class CliSettings
             message = message[..^suffix.Length];
         }
 
-        return exception.ParamName is { } name && Flag(name, scope) is { } flag ? flag + ": " + message : message;
+        if (exception.ParamName is { } name && Flag(name, scope) is { } flag)
+        {
+            // The option checks begin with the setting they refuse ("RoleArn 'x' is not…"): say it with the flag.
+            message = InWords(message, scope);
+            return message.StartsWith(name + " ", StringComparison.Ordinal) ? flag + message[name.Length..] : flag + ": " + message;
+        }
+
+        return InWords(message, scope);
     }
 
     private static Dictionary<string, string?> Table(Scope scope) => scope switch

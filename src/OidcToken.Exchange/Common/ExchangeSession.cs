@@ -135,7 +135,7 @@ internal sealed class ExchangeSession : IDisposable
         {
             var status = (int)message.StatusCode;
             var requestId = ReadRequestId(message);
-            if (status is >= 300 and <= 399)
+            if (status is >= 300 and <= 399 || !SafeHttp.ComesFrom(message, request.RequestUri!))
             {
                 var location = message.Headers.Location is { IsAbsoluteUri: true } absolute ? " to " + EndpointRules.Describe(absolute) : string.Empty;
                 var response = new ExchangeResponse(status, [], false, requestId, null, null);

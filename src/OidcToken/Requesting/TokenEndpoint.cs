@@ -76,12 +76,12 @@ internal sealed partial class TokenEndpoint
         {
             var status = (int)response.StatusCode;
             var requestId = GetRequestId(response);
-            if (response.RequestMessage?.RequestUri is { } finalUri && finalUri != uri)
+            if (!SafeHttp.ComesFrom(response, uri))
             {
                 return AttemptResult.Failure(
                     OidcTokenErrorCode.RedirectRefused,
                     retryable: false,
-                    "the HTTP client followed a redirect to " + finalUri.GetLeftPart(UriPartial.Authority) + "; redirects are never followed for requests that carry a token",
+                    "the HTTP client followed a redirect to " + response.RequestMessage!.RequestUri!.GetLeftPart(UriPartial.Authority) + "; redirects are never followed for requests that carry a token",
                     status,
                     requestId: requestId);
             }
