@@ -93,7 +93,17 @@ public sealed class TokenProcessTests : IDisposable
         }
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+            Assert.Fail($"oidc-token did not exit within 10 s of SIGINT; token requests seen: {_issuer.TokenRequestCount}; its stderr: {await stderr}");
+        }
+
         Assert.Equal(130, process.ExitCode);
         Assert.Empty(await stdout);
         Assert.DoesNotContain(_issuer.RequestToken, await stderr, StringComparison.Ordinal);

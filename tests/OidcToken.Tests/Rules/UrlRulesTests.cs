@@ -25,6 +25,16 @@ public sealed class UrlRulesTests
     public void Loopback_is_127_slash_8_the_IPv6_loopback_and_localhost_only(string url, bool expected) =>
         Assert.Equal(expected, UrlRules.IsLoopbackHost(new Uri(url)));
 
+    [Fact]
+    public void A_host_that_is_not_valid_IDN_is_not_loopback_and_does_not_throw()
+    {
+        // Found by the environment fuzz campaign: Uri.IdnHost throws for a lone surrogate in the host.
+        var uri = new Uri("http://127\ud800.0.0.1:46443/token");
+
+        Assert.False(UrlRules.IsLoopbackHost(uri));
+        Assert.NotNull(UrlRules.CheckSecureUrl(uri.OriginalString, out _));
+    }
+
     [Theory]
     [InlineData("https://example.test/token", null)]
     [InlineData("http://127.0.0.1:8080/token", null)]

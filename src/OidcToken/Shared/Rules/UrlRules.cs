@@ -22,9 +22,11 @@ internal static class UrlRules
             return false;
         }
 
+        // Uri.Host, never Uri.IdnHost: IdnHost throws UriFormatException for a host that is not valid IDN (a lone surrogate,
+        // say), and neither an IP literal nor "localhost" needs IDN processing.
         if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6)
         {
-            if (!IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var address) || address.IsIPv4MappedToIPv6)
+            if (!IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) || address.IsIPv4MappedToIPv6)
             {
                 return false;
             }
@@ -34,7 +36,7 @@ internal static class UrlRules
                 : address.Equals(IPAddress.IPv6Loopback);
         }
 
-        return uri.HostNameType == UriHostNameType.Dns && string.Equals(uri.IdnHost, "localhost", StringComparison.OrdinalIgnoreCase);
+        return uri.HostNameType == UriHostNameType.Dns && string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>
