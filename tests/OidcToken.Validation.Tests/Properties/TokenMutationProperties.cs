@@ -114,6 +114,12 @@ public sealed class TokenMutationProperties
             {
                 var seg = m.A % 3;
                 var bytes = System.Buffers.Text.Base64Url.DecodeFromChars(s[seg]);
+                if (bytes.Length == 0)
+                {
+                    // An earlier mutation truncated the segment to nothing: there is no bit to flip.
+                    return token;
+                }
+
                 var bit = m.B % (bytes.Length * 8);
                 bytes[bit / 8] ^= (byte)(1 << (bit % 8));
                 s[seg] = B64(bytes);
