@@ -190,6 +190,7 @@ public sealed partial class StartupTests
     public async Task Dispose_stops_listening_and_is_idempotent()
     {
         var issuer = MockGitHubOidcIssuer.Start();
+        var issuerName = issuer.Issuer;
         var url = issuer.RequestUrl;
         var requestToken = issuer.RequestToken;
         using (var before = new HttpRequestMessage(HttpMethod.Get, url))
@@ -211,7 +212,11 @@ public sealed partial class StartupTests
         try
         {
             using var response = await client.SendAsync(after);
-            Assert.NotEqual(System.Net.HttpStatusCode.OK, response.StatusCode);
+            if (response.StatusCode == System.Net.HttpStatusCode.OK)
+            {
+                // Another test's server on the reused port may answer 200 to anything; it must not be a token of this issuer.
+                Assert.NotEqual(issuerName, IssuerOfAnswer(await response.Content.ReadAsStringAsync()));
+            }
         }
         catch (HttpRequestException)
         {
@@ -220,5 +225,27 @@ public sealed partial class StartupTests
 
         Assert.Throws<ObjectDisposedException>(() => issuer.IssueToken());
         Assert.Throws<ObjectDisposedException>(() => issuer.RotateSigningKey());
+    }
+
+    /// <summary>The <c>iss</c> of the token in a token-endpoint answer (<c>{"value": "&lt;jwt&gt;"}</c>), or null for anything else.</summary>
+    private static string? IssuerOfAnswer(string body)
+    {
+        try
+        {
+            using var answer = System.Text.Json.JsonDocument.Parse(body);
+            if (answer.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object
+                || !answer.RootElement.TryGetProperty("value", out var value) || value.GetString() is not { } jwt
+                || jwt.Split('.') is not { Length: 3 } parts)
+            {
+                return null;
+            }
+
+            using var payload = System.Text.Json.JsonDocument.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(parts[1]));
+            return payload.RootElement.TryGetProperty("iss", out var iss) ? iss.GetString() : null;
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or FormatException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 }
