@@ -37,12 +37,17 @@ public sealed class TokenProcessTests : IDisposable
 
     private Process Start(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // Through env --default-signal=INT: a test run started in the background by a non-interactive shell has SIGINT
+        // ignored, a child inherits that, and the runtime (like every program, by shell convention) leaves a signal ignored
+        // at start ignored. Ctrl+C in a terminal arrives at a process whose SIGINT is at its default, as here.
+        var start = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(ToolPath);
         foreach (var arg in args)
         {
