@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Reflection;
+using OidcToken.Observability;
 
 namespace OidcToken.Validation.Observability;
 
@@ -10,17 +10,10 @@ namespace OidcToken.Validation.Observability;
 /// </summary>
 internal static class ValidationTelemetry
 {
-    internal const string Name = "OidcToken";
+    /// <summary>The shared <c>OidcToken</c> source (see the shared Telemetry class).</summary>
+    internal static ActivitySource Source => Telemetry.ActivitySource;
 
-    private static readonly string Version =
-        typeof(ValidationTelemetry).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
-        ?? "0.0.0";
-
-    internal static readonly ActivitySource Source = new(Name, Version);
-
-    private static readonly Meter Meter = new(Name, Version);
-
-    private static readonly Counter<long> Results = Meter.CreateCounter<long>(
+    private static readonly Counter<long> Results = Telemetry.Meter.CreateCounter<long>(
         "oidctoken.validation.results", unit: "{token}", description: "GitHub ID tokens validated, tagged with the outcome.");
 
     // Outcome tag values, made once so a validation allocates nothing for its metric.
@@ -36,7 +29,7 @@ internal static class ValidationTelemetry
             Results.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
         }
 
-        if (Activity.Current is { Source.Name: Name } activity)
+        if (Activity.Current is { Source.Name: Telemetry.Name } activity)
         {
             activity.SetTag("oidctoken.validation.outcome", outcome);
             if (result.KeyId is { } keyId)
