@@ -46,6 +46,13 @@ internal sealed class TokenEndpoint
 
     public async Task<IResponseMessage> RespondAsync(HttpContext context, string path, Uri baseAddress)
     {
+        if (_disposed.IsCancellationRequested)
+        {
+            // The web host may still take a request while it stops (WireMock's Stop does not wait for it): a disposed
+            // issuer issues nothing.
+            return await TargetAnswer.Json(503, "{\"message\":\"the mock issuer was disposed\"}").SendAsync(context, CancellationToken.None).ConfigureAwait(false);
+        }
+
         var http = context.Request;
         var receivedAt = _timeProvider.GetUtcNow();
         var rawQuery = http.QueryString.Value ?? string.Empty;
