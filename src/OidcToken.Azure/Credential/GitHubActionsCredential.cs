@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using Azure.Core;
 using Azure.Identity;
 using OidcToken.Azure.Refusals;
-using OidcToken.Failures;
 using OidcToken.Resilience;
 
 namespace OidcToken.Azure;
@@ -181,7 +180,7 @@ public sealed partial class GitHubActionsCredential : TokenCredential
         if (report.Stop == AttemptStop.DeadlinePassed && report.Result?.Failure is null)
         {
             // The deadline ended the first attempt, or a wait after an attempt that settled nothing.
-            var timeout = new TimeoutException("no answer within the deadline of " + FailureReport.Seconds(Deadline), report.DeadlineException);
+            var timeout = new TimeoutException("no answer within the deadline of " + OidcToken.Text.Durations.Seconds(Deadline), report.DeadlineException);
             throw EntraFailureMessages.Create(
                 EntraError.From(timeout), new FailureContext(TenantId, ClientId, Audience, AuthorityHost, null, report.Attempts, report.Elapsed), timeout);
         }

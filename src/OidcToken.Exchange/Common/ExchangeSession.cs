@@ -9,6 +9,7 @@ using OidcToken.Failures;
 using OidcToken.Http;
 using OidcToken.Observability;
 using OidcToken.Resilience;
+using static OidcToken.Text.Durations;
 
 namespace OidcToken.Exchange.Common;
 
@@ -297,5 +298,4 @@ internal sealed class ExchangeSession : IDisposable
         return null;
     }
 
-    internal static string Seconds(TimeSpan value) => OidcToken.Text.Durations.Seconds(value);
 }

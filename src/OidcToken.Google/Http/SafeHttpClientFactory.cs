@@ -93,7 +93,7 @@ internal sealed class SafeHttpClientFactory : global::Google.Apis.Http.IHttpClie
             {
                 throw new HttpRequestException(
                     "No complete answer from " + request.RequestUri!.GetLeftPart(UriPartial.Authority) + " within "
-                    + timeout.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s (the attempt timeout).",
+                    + OidcToken.Text.Durations.Seconds(timeout) + " (the attempt timeout).",
                     new TimeoutException(ex.Message));
             }
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using OidcToken.Failures;
+using static OidcToken.Text.Durations;
 
 namespace OidcToken.Requesting;
 
@@ -75,5 +76,4 @@ internal static class FailureMessages
             .ToException(last.Exception);
     }
 
-    internal static string Seconds(TimeSpan value) => Text.Durations.Seconds(value);
 }

@@ -329,7 +329,7 @@ public class GitHubOidcClient : IDisposable
         AttemptResult.Failure(
             OidcTokenErrorCode.NetworkError,
             retryable: true,
-            "no answer within the attempt timeout of " + FailureMessages.Seconds(_options.AttemptTimeout),
+            "no answer within the attempt timeout of " + Text.Durations.Seconds(_options.AttemptTimeout),
             exception: ex);
 
     private OidcTokenException Fail(AttemptResult failure, string audience, TokenEndpoint endpoint, int attempts, TimeSpan elapsed, bool deadlinePassed)

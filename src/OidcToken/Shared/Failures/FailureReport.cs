@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using static OidcToken.Text.Durations;
 
 namespace OidcToken.Failures;
 
@@ -153,7 +154,4 @@ internal sealed class FailureReport
             Setting = _setting,
             SettingReference = _settingReference,
         };
-
-    /// <summary>A duration as failure text shows it: seconds with one decimal, e.g. <c>1.5 s</c>.</summary>
-    public static string Seconds(TimeSpan value) => Text.Durations.Seconds(value);
 }
