@@ -6,9 +6,6 @@ namespace OidcToken.Validation;
 /// <summary>Rules on issuer and key addresses: https, or plain http only for loopback hosts; default-audience shapes.</summary>
 internal static partial class IssuerAddress
 {
-    /// <summary>True for an IP literal in 127.0.0.0/8, <c>::1</c>, or <c>localhost</c> (the one rule of every package).</summary>
-    public static bool IsLoopbackHost(Uri uri) => UrlRules.IsLoopbackHost(uri);
-
     /// <summary>Returns the problem with an issuer URL, or null when it is acceptable.</summary>
     public static string? Check(string? issuer, out Uri? uri)
     {
@@ -35,7 +32,7 @@ internal static partial class IssuerAddress
 
         if (parsed.Scheme == Uri.UriSchemeHttp)
         {
-            if (!IsLoopbackHost(parsed))
+            if (!UrlRules.IsLoopbackHost(parsed))
             {
                 return $"Issuer '{Text.Quote(issuer)}' uses plain http: use https (plain http is accepted only for loopback hosts 127.0.0.0/8, ::1 and localhost).";
             }
@@ -53,7 +50,7 @@ internal static partial class IssuerAddress
     public static bool IsSameOriginAllowed(Uri address, Uri issuer, out string? problem)
     {
         var schemeOk = address.Scheme == Uri.UriSchemeHttps
-            || (address.Scheme == Uri.UriSchemeHttp && issuer.Scheme == Uri.UriSchemeHttp && IsLoopbackHost(issuer));
+            || (address.Scheme == Uri.UriSchemeHttp && issuer.Scheme == Uri.UriSchemeHttp && UrlRules.IsLoopbackHost(issuer));
         if (!schemeOk)
         {
             problem = $"'{Text.Quote(address.GetLeftPart(UriPartial.Path))}' is not https (plain http is accepted only when the issuer itself is a loopback http address)";
