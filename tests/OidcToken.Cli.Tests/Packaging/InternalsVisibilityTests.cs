@@ -2,7 +2,7 @@ using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Xml.Linq;
 
-namespace OidcToken.Tests.Packaging;
+namespace OidcToken.Cli.Packaging;
 
 /// <summary>
 /// The packages version separately: a library that opened its internals to another could break it when a user upgrades
