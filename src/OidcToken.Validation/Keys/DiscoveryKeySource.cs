@@ -12,9 +12,16 @@ namespace OidcToken.Validation;
 /// <see cref="DiscoveryValidator"/>. Its <c>RequestRefresh()</c> is <b>not</b> used for unknown <c>kid</c>s: in 8.x it
 /// refreshes in the background, so the request that asked never sees the new key, and making it blocking needs a
 /// process-wide AppContext switch. Instead an unknown <c>kid</c> triggers a fetch of our own with
-/// <see cref="OpenIdConnectConfigurationRetriever"/>, through the same guarded retriever and validator, at most once per
-/// <c>RefreshInterval</c>, shared by all callers that arrive while it runs, and awaited by them: a rotated key is
-/// accepted within one interval even under a flood of unknown <c>kid</c>s, which cost at most one fetch per interval.
+/// <see cref="OpenIdConnectConfigurationRetriever"/>, through the same guarded retriever and validator, shared by all
+/// callers that arrive while it runs, and awaited by them.
+/// </para>
+/// <para>
+/// Unknown-<c>kid</c> fetches are rate-limited to one per <c>RefreshInterval</c>; the first fetch and the scheduled
+/// ones do not count against that allowance, so the first unknown <c>kid</c> after any fetch refetches at once (a key
+/// rotated just after start-up is seen by the first token signed with it). A flood of unknown <c>kid</c>s costs at most
+/// one fetch per interval. The verdict for a <c>kid</c> still unknown is honest about what was checked: it is unknown
+/// (the token is invalid) when the key set was fetched after the token was issued, and "keys unavailable" (retry later)
+/// when only the rate limit stood between the token and a key set new enough to judge it.
 /// </para>
 /// <para>
 /// Whichever finished last wins: a new configuration object from ConfigurationManager replaces our own fetch's keys. In
@@ -36,8 +43,10 @@ internal sealed class DiscoveryKeySource : IKeySource
     private readonly Lock _lock = new();
 
     private KeySnapshot? _snapshot;
+    private DateTimeOffset _snapshotFetchedAt;
     private object? _lastManagerConfiguration;
-    private long _lastFetchStarted = long.MinValue;
+    private long _lastInitialAttempt = long.MinValue;
+    private long _lastUnknownKeyFetch = long.MinValue;
     private Task<KeySnapshot?>? _inflight;
     private string? _lastFailure;
     private bool _lastFetchFailed;
@@ -48,7 +57,7 @@ internal sealed class DiscoveryKeySource : IKeySource
         _metadataAddress = issuer + "/.well-known/openid-configuration";
         _ownedClient = httpClient is null ? GuardedDocumentRetriever.CreateOwnClient() : null;
         _retriever = new GuardedDocumentRetriever(httpClient ?? _ownedClient!, issuerUri);
-        _validator = new DiscoveryValidator(issuer, issuerUri);
+        _validator = new DiscoveryValidator(issuer, issuerUri, _retriever);
         _manager = new ConfigurationManager<OpenIdConnectConfiguration>(
             _metadataAddress, new OpenIdConnectConfigurationRetriever(), _retriever, _validator)
         {
@@ -60,7 +69,7 @@ internal sealed class DiscoveryKeySource : IKeySource
         _logger = logger;
     }
 
-    public async ValueTask<KeyLookup> FindAsync(string keyId, CancellationToken cancellationToken)
+    public async ValueTask<KeyLookup> FindAsync(string keyId, DateTimeOffset? issuedAt, CancellationToken cancellationToken)
     {
         var snapshot = await CurrentAsync(cancellationToken).ConfigureAwait(false);
         if (snapshot is not null && snapshot.TryGet(keyId, out var key))
@@ -68,27 +77,36 @@ internal sealed class DiscoveryKeySource : IKeySource
             return KeyLookup.Found(key);
         }
 
+        var refetched = false;
         if (snapshot is not null)
         {
-            // Unknown kid: refetch at most once per RefreshInterval, then look again.
-            ValidationLog.UnknownKeyRefresh(_logger, Text.Quote(keyId), _issuer);
-            var refreshed = await RefreshAsync(initial: false, cancellationToken).ConfigureAwait(false);
-            if (refreshed is not null && refreshed.TryGet(keyId, out key))
+            // Unknown kid: refetch unless an unknown-kid fetch already ran within RefreshInterval, then look again.
+            var refresh = RefreshAsync(initial: false, cancellationToken);
+            if (refresh is not null)
             {
-                return KeyLookup.Found(key);
+                ValidationLog.UnknownKeyRefresh(_logger, Text.Quote(keyId), _issuer);
+                var refreshed = await refresh.ConfigureAwait(false);
+                if (refreshed is not null && refreshed.TryGet(keyId, out key))
+                {
+                    return KeyLookup.Found(key);
+                }
+
+                refetched = true;
             }
         }
 
         bool failed;
         string? failure;
+        DateTimeOffset fetchedAt;
         lock (_lock)
         {
             snapshot = _snapshot;
+            fetchedAt = _snapshotFetchedAt;
             failed = _lastFetchFailed;
             failure = _lastFailure;
         }
 
-        if (snapshot is null || failed)
+        if (snapshot is null || (failed && refetched))
         {
             return KeyLookup.Unavailable(
                 $"the signing keys of issuer {_issuer} could not be obtained from {_metadataAddress}: {failure ?? "no answer yet"}. "
@@ -97,9 +115,32 @@ internal sealed class DiscoveryKeySource : IKeySource
                 "; or validate offline with SigningKeys");
         }
 
+        // iat has whole seconds: a key set fetched within the second the token was issued may predate it.
+        if (!refetched && (issuedAt is not { } iat || fetchedAt < iat + TimeSpan.FromSeconds(1)))
+        {
+            // The keys we hold may be older than the token and the refetch allowance is used up: the key may be newer
+            // than our copy, so the token cannot be judged yet.
+            return KeyLookup.Unavailable(
+                $"the token's kid '{Text.Quote(keyId)}' is not in the issuer's JWKS as fetched at {Text.Instant(fetchedAt)}, "
+                + $"{(issuedAt is { } at ? "before the token was issued at " + Text.Instant(at) : "and the token has no issue time (iat)")}; "
+                + $"the keys are fetched again for an unknown kid at most once per refresh interval ({Text.Seconds(TimeSpan.FromSeconds(_refreshIntervalTicks / (double)_time.TimestampFrequency))}). "
+                + "The token was not judged: retry later");
+        }
+
         return KeyLookup.Unknown(
-            $"the token's kid '{Text.Quote(keyId)}' is not in the issuer's JWKS ({snapshot.Count} key(s), refreshed at most once per refresh interval): "
+            $"the token's kid '{Text.Quote(keyId)}' is not in the issuer's JWKS ({snapshot.Count} key(s), fetched at {Text.Instant(fetchedAt)}, after the token was issued): "
             + "the token was not signed by the configured issuer, or by a key it no longer publishes");
+    }
+
+    public async ValueTask<GitHubOidcKeyStatus> StatusAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = await CurrentAsync(cancellationToken).ConfigureAwait(false);
+        lock (_lock)
+        {
+            return snapshot is null
+                ? new GitHubOidcKeyStatus(false, 0, $"the signing keys of issuer {_issuer} could not be obtained from {_metadataAddress}: {_lastFailure ?? "no answer yet"}")
+                : new GitHubOidcKeyStatus(true, snapshot.Count, _lastFetchFailed ? "the latest fetch failed (" + _lastFailure + "); the keys held are still used" : null);
+        }
     }
 
     public void Dispose() => _ownedClient?.Dispose();
@@ -110,7 +151,9 @@ internal sealed class DiscoveryKeySource : IKeySource
         {
             // Never had keys: the first fetch goes through ConfigurationManager, shared by concurrent callers and
             // retried at most once per RefreshInterval while it fails.
-            return await RefreshAsync(initial: true, cancellationToken).ConfigureAwait(false);
+            return RefreshAsync(initial: true, cancellationToken) is { } first
+                ? await first.ConfigureAwait(false)
+                : Volatile.Read(ref _snapshot);
         }
 
         return await FromManagerAsync(cancellationToken).ConfigureAwait(false);
@@ -128,7 +171,7 @@ internal sealed class DiscoveryKeySource : IKeySource
         catch (InvalidOperationException)
         {
             // The first fetch failed (ConfigurationManager wraps the retriever's or validator's error).
-            RecordFailure(_validator.LastProblem ?? _retriever.LastProblem ?? "the discovery document could not be read");
+            RecordFailure(_retriever.LastProblem ?? "the discovery document could not be read");
             return Volatile.Read(ref _snapshot);
         }
 
@@ -139,6 +182,7 @@ internal sealed class DiscoveryKeySource : IKeySource
                 // A fetch by ConfigurationManager finished since we last looked: it is the newest view of the JWKS.
                 _lastManagerConfiguration = configuration;
                 _snapshot = _validator.SnapshotOf(configuration);
+                _snapshotFetchedAt = _time.GetUtcNow();
                 _lastFetchFailed = false;
                 ValidationLog.SigningKeysLoaded(_logger, _snapshot.Count, _issuer, "scheduled fetch");
             }
@@ -147,7 +191,11 @@ internal sealed class DiscoveryKeySource : IKeySource
         }
     }
 
-    private Task<KeySnapshot?> RefreshAsync(bool initial, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts (or joins) a fetch: the first one through ConfigurationManager, an unknown-kid one of our own. Returns
+    /// null when the window of that kind of fetch is closed (an attempt started within RefreshInterval).
+    /// </summary>
+    private Task<KeySnapshot?>? RefreshAsync(bool initial, CancellationToken cancellationToken)
     {
         Task<KeySnapshot?> task;
         lock (_lock)
@@ -156,9 +204,9 @@ internal sealed class DiscoveryKeySource : IKeySource
             {
                 task = running;
             }
-            else if (!TryStartFetchWindowLocked())
+            else if (!(initial ? TryStartFetchWindowLocked(ref _lastInitialAttempt) : TryStartFetchWindowLocked(ref _lastUnknownKeyFetch)))
             {
-                return Task.FromResult(_snapshot);
+                return null;
             }
             else
             {
@@ -174,6 +222,7 @@ internal sealed class DiscoveryKeySource : IKeySource
 
     private async Task<KeySnapshot?> FetchAsync()
     {
+        var fetchedAt = _time.GetUtcNow();
         OpenIdConnectConfiguration configuration;
         try
         {
@@ -210,6 +259,7 @@ internal sealed class DiscoveryKeySource : IKeySource
         lock (_lock)
         {
             _snapshot = snapshot;
+            _snapshotFetchedAt = fetchedAt;
             _lastFetchFailed = false;
         }
 
@@ -230,15 +280,15 @@ internal sealed class DiscoveryKeySource : IKeySource
         ValidationLog.SigningKeysFetchFailed(_logger, _issuer, problem, haveKeys);
     }
 
-    private bool TryStartFetchWindowLocked()
+    private bool TryStartFetchWindowLocked(ref long lastStarted)
     {
         var now = _time.GetTimestamp();
-        if (_lastFetchStarted != long.MinValue && now - _lastFetchStarted < _refreshIntervalTicks)
+        if (lastStarted != long.MinValue && now - lastStarted < _refreshIntervalTicks)
         {
             return false;
         }
 
-        _lastFetchStarted = now;
+        lastStarted = now;
         return true;
     }
 }

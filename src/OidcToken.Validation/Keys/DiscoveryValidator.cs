@@ -6,25 +6,24 @@ namespace OidcToken.Validation;
 
 /// <summary>
 /// Accepts a discovery document only when its <c>issuer</c> equals the configured issuer, its <c>jwks_uri</c> is on the
-/// issuer's host (https, or http for a loopback issuer) and the JWKS holds at least one usable RS256 key.
+/// issuer's host (https, or http for a loopback issuer) and the JWKS holds at least one usable RS256 key. A refusal is
+/// recorded as the retriever's <see cref="GuardedDocumentRetriever.LastProblem"/>, so that one field always holds the
+/// cause of the latest failed attempt, whichever step failed.
 /// </summary>
-internal sealed class DiscoveryValidator(string issuer, Uri issuerUri) : IConfigurationValidator<OpenIdConnectConfiguration>
+internal sealed class DiscoveryValidator(string issuer, Uri issuerUri, GuardedDocumentRetriever retriever) : IConfigurationValidator<OpenIdConnectConfiguration>
 {
     private readonly ConditionalWeakTable<OpenIdConnectConfiguration, KeySnapshot> _snapshots = new();
-    private string? _lastProblem;
 
     /// <summary>The usable keys of an accepted configuration (built once per configuration object).</summary>
     public KeySnapshot SnapshotOf(OpenIdConnectConfiguration configuration) =>
         _snapshots.GetValue(configuration, static c => KeySnapshot.From(c.JsonWebKeySet, c));
-
-    public string? LastProblem => Volatile.Read(ref _lastProblem);
 
     public ConfigurationValidationResult Validate(OpenIdConnectConfiguration configuration)
     {
         var problem = Check(configuration);
         if (problem is not null)
         {
-            Volatile.Write(ref _lastProblem, problem);
+            retriever.LastProblem = problem;
             return new ConfigurationValidationResult { Succeeded = false, ErrorMessage = problem };
         }
 

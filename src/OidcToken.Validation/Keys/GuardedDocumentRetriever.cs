@@ -10,6 +10,8 @@ namespace OidcToken.Validation;
 /// Fetches discovery and JWKS documents for one issuer: only from the issuer's own host (https, or http for a
 /// loopback issuer), never following redirects, bodies capped at 64 KiB. Every failure is a <see cref="KeyFetchException"/>
 /// whose message is also kept in <see cref="LastProblem"/> (ConfigurationManager swallows exceptions of background refreshes).
+/// <see cref="DiscoveryValidator"/> records its refusals there too, and a successful fetch clears it, so it always
+/// names the cause of the latest attempt.
 /// </summary>
 internal sealed class GuardedDocumentRetriever(HttpClient client, Uri issuer) : IDocumentRetriever
 {
@@ -101,6 +103,7 @@ internal sealed class GuardedDocumentRetriever(HttpClient client, Uri issuer) : 
                     throw Fail($"{where} sent a body larger than 64 KiB");
                 }
 
+                LastProblem = null;
                 return Encoding.UTF8.GetString(buffer, 0, total);
             }
             catch (HttpRequestException ex)

@@ -21,5 +21,12 @@ internal readonly record struct KeyLookup(RSA? Key, bool KeysUnavailable, string
 /// <summary>Where the validator gets signing keys.</summary>
 internal interface IKeySource : IDisposable
 {
-    ValueTask<KeyLookup> FindAsync(string keyId, CancellationToken cancellationToken);
+    /// <summary>Finds the key for <paramref name="keyId"/>.</summary>
+    /// <param name="keyId">The token's <c>kid</c>.</param>
+    /// <param name="issuedAt">The token's (unverified) <c>iat</c>: a key set fetched after it can judge the token.</param>
+    /// <param name="cancellationToken">Cancels the wait for a fetch (not the shared fetch itself).</param>
+    ValueTask<KeyLookup> FindAsync(string keyId, DateTimeOffset? issuedAt, CancellationToken cancellationToken);
+
+    /// <summary>Whether keys are held (fetching them when none are yet), for health checks.</summary>
+    ValueTask<GitHubOidcKeyStatus> StatusAsync(CancellationToken cancellationToken);
 }

@@ -6,7 +6,9 @@ namespace OidcToken.Validation;
 
 /// <summary>
 /// The usable signing keys of one JWKS, by <c>kid</c>: RSA keys of at least 2048 bits, with <c>use</c> absent or
-/// <c>sig</c> and <c>alg</c> absent or <c>RS256</c>. Only <c>n</c> and <c>e</c> are used; <c>x5c</c> is ignored.
+/// <c>sig</c> and <c>alg</c> absent or <c>RS256</c>, and a public exponent that is odd and at least 3 (<c>e</c> = 1
+/// would make every signature trivially forgeable). Only <c>n</c> and <c>e</c> are used; <c>x5c</c> is ignored. A
+/// <c>kid</c> that appears more than once in the set is ambiguous and none of its keys is used, whichever comes first.
 /// Immutable; the <see cref="RSA"/> objects are only used to verify.
 /// </summary>
 internal sealed class KeySnapshot
@@ -31,16 +33,44 @@ internal sealed class KeySnapshot
         var keys = new Dictionary<string, RSA>(StringComparer.Ordinal);
         if (keySet is not null)
         {
+            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var jwk in keySet.Keys)
             {
-                if (TryCreate(jwk) is { } rsa && !keys.TryAdd(jwk.Kid, rsa))
+                if (!string.IsNullOrEmpty(jwk.Kid))
                 {
-                    rsa.Dispose();
+                    seen[jwk.Kid] = seen.GetValueOrDefault(jwk.Kid) + 1;
+                }
+            }
+
+            foreach (var jwk in keySet.Keys)
+            {
+                if (!string.IsNullOrEmpty(jwk.Kid) && seen[jwk.Kid] == 1 && TryCreate(jwk) is { } rsa)
+                {
+                    keys.Add(jwk.Kid, rsa);
                 }
             }
         }
 
         return new KeySnapshot(keys.ToFrozenDictionary(StringComparer.Ordinal), source);
+    }
+
+    /// <summary>An odd public exponent of at least 3, at most 8 bytes (leading zero bytes allowed).</summary>
+    private static bool IsUsableExponent(byte[] exponent)
+    {
+        if (exponent.Length is 0 or > 8 || (exponent[^1] & 1) == 0)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < exponent.Length - 1; i++)
+        {
+            if (exponent[i] != 0)
+            {
+                return true;
+            }
+        }
+
+        return exponent[^1] >= 3;
     }
 
     private static RSA? TryCreate(JsonWebKey jwk)
@@ -75,7 +105,7 @@ internal sealed class KeySnapshot
         }
 
         modulus = modulus[start..];
-        if (modulus.Length < 256 || modulus.Length > 1024 || exponent.Length is 0 or > 8)
+        if (modulus.Length < 256 || modulus.Length > 1024 || !IsUsableExponent(exponent))
         {
             return null;
         }

@@ -3,7 +3,7 @@ namespace OidcToken.Validation;
 /// <summary>Offline mode: the keys given in <see cref="GitHubOidcValidationOptions.SigningKeys"/>, nothing fetched.</summary>
 internal sealed class StaticKeySource(KeySnapshot keys) : IKeySource
 {
-    public ValueTask<KeyLookup> FindAsync(string keyId, CancellationToken cancellationToken) =>
+    public ValueTask<KeyLookup> FindAsync(string keyId, DateTimeOffset? issuedAt, CancellationToken cancellationToken) =>
         ValueTask.FromResult(keys.TryGet(keyId, out var key)
             ? KeyLookup.Found(key)
             : KeyLookup.Unknown(
@@ -11,6 +11,9 @@ internal sealed class StaticKeySource(KeySnapshot keys) : IKeySource
                 + "the token was signed by another key: check the token comes from the expected issuer",
                 nameof(GitHubOidcValidationOptions.SigningKeys),
                 ", or update SigningKeys with the issuer's current JWKS"));
+
+    public ValueTask<GitHubOidcKeyStatus> StatusAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new GitHubOidcKeyStatus(true, keys.Count, null));
 
     public void Dispose()
     {

@@ -21,9 +21,19 @@ public sealed class GitHubClaimPolicy
             ? "GitHubClaimPolicy: no rules (any repository)"
             : "GitHubClaimPolicy:" + string.Concat(_rules.Select(r => System.Environment.NewLine + "  " + r.Description));
 
-    /// <summary>Returns the first violated rule's message, or null when every rule holds.</summary>
-    internal string? Evaluate(GitHubActionsClaims claims)
+    /// <summary>
+    /// Checks claims against every rule. The validator applies its policy itself; this is for further rules on claims
+    /// that were already verified (an endpoint's own rules, for example).
+    /// </summary>
+    /// <param name="claims">Verified claims (never the unverified claims of a token).</param>
+    /// <returns>
+    /// Null when every rule holds; otherwise the first violated rule, with the value seen and the value expected — an
+    /// operator's message (it names the configuration), not an answer for the caller.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="claims"/> is null.</exception>
+    public string? Check(GitHubActionsClaims claims)
     {
+        ArgumentNullException.ThrowIfNull(claims);
         foreach (var rule in _rules)
         {
             if (rule.Check(claims) is { } violation)

@@ -17,6 +17,9 @@ internal static class CompactToken
 
     private static readonly string[] ForbiddenHeaders = ["crit", "jwk", "jku", "x5u", "x5c"];
 
+    // Header parameters that JsonWebTokenHandler reads as strings and refuses in any other JSON type (IDX14101/IDX14102).
+    private static readonly string[] StringHeaders = ["typ", "cty", "x5t", "zip"];
+
     /// <summary>The result of the syntactic checks; on failure, the failure and its message.</summary>
     internal struct Parsed
     {
@@ -95,6 +98,14 @@ internal static class CompactToken
                 if (root.TryGetProperty(name, out _))
                 {
                     return Fail(ref result, GitHubOidcValidationFailure.ForbiddenHeader, $"the token header carries '{name}': keys and key locations named by a token are never trusted, and GitHub's tokens carry none");
+                }
+            }
+
+            foreach (var name in StringHeaders)
+            {
+                if (root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.String)
+                {
+                    return Fail(ref result, GitHubOidcValidationFailure.Malformed, $"the token header's '{name}' is a JSON {value.ValueKind.ToString().ToLowerInvariant()}, not a string");
                 }
             }
 

@@ -247,6 +247,12 @@ internal static class FastCompactToken
             {
                 return false;
             }
+            else if (type != JsonTokenType.String
+                && (name.SequenceEqual("typ"u8) || name.SequenceEqual("cty"u8) || name.SequenceEqual("x5t"u8) || name.SequenceEqual("zip"u8)))
+            {
+                // Refused by the strict parser, which words the failure.
+                return false;
+            }
         }
 
         // Nothing may follow the object but whitespace (Read throws on anything else).

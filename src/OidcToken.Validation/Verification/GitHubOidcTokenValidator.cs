@@ -20,8 +20,9 @@ namespace OidcToken.Validation;
 /// <remarks>
 /// Checks run in this order and the first failure is reported: size, JWE, syntax (three canonical base64url segments,
 /// JSON objects without duplicate names), <c>alg</c> = RS256 (never read from discovery), no <c>crit</c>/<c>jwk</c>/<c>jku</c>/
-/// <c>x5u</c>/<c>x5c</c>, <c>kid</c>, key, signature, <c>iss</c>, <c>aud</c>, <c>exp</c>, <c>nbf</c>, maximum age,
-/// policy, replay.
+/// <c>x5u</c>/<c>x5c</c>, <c>kid</c>; then <c>iss</c>, <c>aud</c>, <c>exp</c>, <c>nbf</c> and maximum age (read from
+/// the payload before any key is fetched, so a token from another issuer is refused as such, never reported as "keys
+/// unavailable"); then key and signature; then, on verified claims only, policy and replay.
 /// </remarks>
 public sealed class GitHubOidcTokenValidator : IDisposable
 {
@@ -184,6 +185,21 @@ public sealed class GitHubOidcTokenValidator : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether the issuer's signing keys are available: fetches them when none are held yet (at most once per
+    /// <see cref="GitHubOidcValidationOptions.RefreshInterval"/> while that fails), otherwise reports the keys held. For
+    /// health checks; validation never needs it.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait for a fetch.</param>
+    /// <returns>The status: available with the number of usable keys, or unavailable with the cause of the latest failed fetch.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The validator was disposed.</exception>
+    public async Task<GitHubOidcKeyStatus> CheckKeysAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return await _keys.StatusAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Stops scheduled key refreshes and releases the validator's own HTTP handler (not a caller-supplied client).</summary>
     public void Dispose()
     {
@@ -218,7 +234,15 @@ public sealed class GitHubOidcTokenValidator : IDisposable
             }
         }
 
-        var lookup = await _keys.FindAsync(keyId, cancellationToken).ConfigureAwait(false);
+        // Issuer, audience and lifetime are read from the payload before any key is looked up: a token from another
+        // issuer is refused as such, not reported as "keys unavailable"; nothing from the payload is trusted (the
+        // policy, the replay guard, the result's claims) until the signature holds.
+        if (CheckUnverifiedClaims(claims, keyId) is { } early)
+        {
+            return early;
+        }
+
+        var lookup = await _keys.FindAsync(keyId, claims.IssuedAt, cancellationToken).ConfigureAwait(false);
         if (lookup.KeysUnavailable)
         {
             ValidationLog.TokenRejected(_logger, GitHubOidcValidationFailure.KeysUnavailable, Text.Quote(keyId), lookup.Message);
@@ -244,7 +268,7 @@ public sealed class GitHubOidcTokenValidator : IDisposable
                 keyId);
         }
 
-        return await CheckClaimsAsync(claims, keyId, cancellationToken).ConfigureAwait(false);
+        return await CheckVerifiedClaimsAsync(claims, keyId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -277,7 +301,8 @@ public sealed class GitHubOidcTokenValidator : IDisposable
         }
     }
 
-    private async ValueTask<GitHubOidcValidationResult> CheckClaimsAsync(GitHubActionsClaims claims, string keyId, CancellationToken cancellationToken)
+    /// <summary>Issuer, audience, <c>exp</c>, <c>nbf</c> and the token's age; null when they pass.</summary>
+    private GitHubOidcValidationResult? CheckUnverifiedClaims(GitHubActionsClaims claims, string keyId)
     {
         if (!IsAcceptedIssuer(claims.Issuer))
         {
@@ -334,6 +359,15 @@ public sealed class GitHubOidcTokenValidator : IDisposable
                 return Reject(GitHubOidcValidationFailure.TooOld, "the token has no issue time (iat), so its age cannot be checked against the maximum token age", keyId);
             }
 
+            // Compared as iat − skew > now: an iat in the future would make any age look fine.
+            if (iat - _clockSkew > now)
+            {
+                return Reject(
+                    GitHubOidcValidationFailure.NotYetValid,
+                    $"the token claims to be issued at {Text.Instant(iat)}, in the future (now is {Text.Instant(now)}, clock skew {Text.Seconds(_clockSkew)}), so its age cannot be checked: check this machine's clock",
+                    keyId);
+            }
+
             if (now - iat > maxAge + _clockSkew)
             {
                 return Reject(
@@ -343,7 +377,13 @@ public sealed class GitHubOidcTokenValidator : IDisposable
             }
         }
 
-        if (_policy.Evaluate(claims) is { } violation)
+        return null;
+    }
+
+    /// <summary>The claim policy and the replay guard, on claims whose signature has been verified.</summary>
+    private async ValueTask<GitHubOidcValidationResult> CheckVerifiedClaimsAsync(GitHubActionsClaims claims, string keyId, CancellationToken cancellationToken)
+    {
+        if (_policy.Check(claims) is { } violation)
         {
             return Reject(GitHubOidcValidationFailure.PolicyViolation, violation, keyId);
         }
@@ -355,8 +395,22 @@ public sealed class GitHubOidcTokenValidator : IDisposable
                 return Reject(GitHubOidcValidationFailure.Replayed, "the token has no id (jti), so the replay guard cannot accept it once", keyId);
             }
 
+            // exp is present: CheckUnverifiedClaims refused a token without one.
+            var exp = claims.ExpiresAt!.Value;
             var rememberUntil = exp > DateTimeOffset.MaxValue - _clockSkew ? DateTimeOffset.MaxValue : exp + _clockSkew;
-            var fresh = await _replayStore.TryAddAsync(claims.Issuer!, claims.JwtId, rememberUntil, cancellationToken).ConfigureAwait(false);
+            bool fresh;
+            try
+            {
+                fresh = await _replayStore.TryAddAsync(claims.Issuer!, claims.JwtId, rememberUntil, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Fail closed: a token whose id could not be recorded is never accepted unguarded.
+                var message = $"the replay store could not record the token's id ({ex.GetType().Name}: {Text.Quote(ex.Message)}). The token was not judged: retry later, and check the store (e.g. that Redis is reachable)";
+                ValidationLog.TokenRejected(_logger, GitHubOidcValidationFailure.ReplayStoreUnavailable, Text.Quote(keyId), message);
+                return ValidationTelemetry.Record(GitHubOidcValidationResult.ReplayStoreUnavailable(message, keyId));
+            }
+
             if (!fresh)
             {
                 return Reject(

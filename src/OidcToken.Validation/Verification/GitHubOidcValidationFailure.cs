@@ -62,4 +62,7 @@ public enum GitHubOidcValidationFailure
     /// different text, which would let one signed token pass text-based deduplication or replay checks in several forms.
     /// </summary>
     NonCanonicalEncoding = 18,
+
+    /// <summary>The replay store could not record the token's <c>jti</c>; see <see cref="GitHubOidcFailureKind.ReplayStoreUnavailable"/>.</summary>
+    ReplayStoreUnavailable = 19,
 }

@@ -2,10 +2,23 @@ using System.Text;
 
 namespace OidcToken.Validation;
 
-/// <summary>Formats untrusted values for messages: length-capped, control characters escaped.</summary>
+/// <summary>
+/// Formats untrusted values (a token's <c>kid</c>, <c>alg</c>, claim values) for messages, logs, results and trace tags:
+/// capped at 200 characters, with every character that could change how an operator reads the line escaped as
+/// <c>\uXXXX</c> — control characters (CR, LF, ESC...), the line and paragraph separators U+2028/U+2029, and the
+/// bidirectional formatting characters (U+200E/F, U+061C, U+202A–U+202E, U+2066–U+2069), which can make text read
+/// in another order than it is written.
+/// </summary>
 internal static class Text
 {
     private const int MaxLength = 200;
+
+    /// <summary>True for a character that <see cref="Quote"/> escapes.</summary>
+    internal static bool MustEscape(char c) =>
+        char.IsControl(c)
+        || c is '\u2028' or '\u2029' or '\u200E' or '\u200F' or '\u061C'
+        || c is >= '\u202A' and <= '\u202E'
+        || c is >= '\u2066' and <= '\u2069';
 
     public static string Quote(string? value)
     {
@@ -17,7 +30,7 @@ internal static class Text
         var needsWork = value.Length > MaxLength;
         foreach (var c in value)
         {
-            if (char.IsControl(c) || c == '\'')
+            if (MustEscape(c) || c == '\'')
             {
                 needsWork = true;
                 break;
@@ -32,7 +45,7 @@ internal static class Text
         var builder = new StringBuilder(Math.Min(value.Length, MaxLength) + 16);
         foreach (var c in value.AsSpan(0, Math.Min(value.Length, MaxLength)))
         {
-            if (char.IsControl(c))
+            if (MustEscape(c))
             {
                 builder.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
             }

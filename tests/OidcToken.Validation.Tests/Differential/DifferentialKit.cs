@@ -333,7 +333,8 @@ internal sealed record DiffOutcome(DiffCase Case, Verdict Ours, Verdict Oracle, 
 
         if (!Ours.Valid && Case.CompareFamily && Oracle.Family != Family.Unclassified && Ours.Family != Oracle.Family
             && (!Case.SemanticFamiliesOnly || (Ours.Family != Family.Malformed && Oracle.Family != Family.Malformed))
-            && !UnknownKeyReportedAsClaimFailure)
+            && !UnknownKeyReportedAsClaimFailure
+            && !ClaimFailureReportedBeforeSignature)
         {
             return "both reject, for different reason families";
         }
@@ -342,10 +343,20 @@ internal sealed record DiffOutcome(DiffCase Case, Verdict Ours, Verdict Oracle, 
     }
 
     /// <summary>
-    /// The one tolerated family pairing: when no key matches the kid, JsonWebTokenHandler 8.x validates lifetime,
-    /// audience and issuer anyway and reports THEIR failure in preference to the missing key (observed: unknown kid +
-    /// wrong iss → SecurityTokenInvalidIssuerException; unknown kid + wrong aud → SecurityTokenInvalidAudienceException).
-    /// We stop at UnknownKey. Both reject; only the order differs.
+    /// A tolerated family pairing: we check issuer, audience and lifetime on the payload before any key is fetched (a
+    /// token from another issuer is refused as such, never as "keys unavailable"), so a token whose claims and signature
+    /// are both wrong is refused for its claims; JsonWebTokenHandler checks the signature first. Among the claims we check
+    /// issuer, audience, then lifetime; the handler lifetime, audience, then issuer, so a token wrong in two of them is
+    /// named after a different one. Both reject.
+    /// </summary>
+    private bool ClaimFailureReportedBeforeSignature =>
+        Ours.Family is Family.Issuer or Family.Lifetime or Family.Audience
+        && Oracle.Family is Family.Signature or Family.Issuer or Family.Lifetime or Family.Audience;
+
+    /// <summary>
+    /// Another: when no key matches the kid, JsonWebTokenHandler 8.x validates lifetime, audience and issuer anyway and
+    /// reports THEIR failure in preference to the missing key. We report UnknownKey only once those claims passed, so
+    /// this pairing now arises only where the handler's claim rules are stricter than ours. Both reject.
     /// </summary>
     private bool UnknownKeyReportedAsClaimFailure =>
         Ours.OurFailure == GitHubOidcValidationFailure.UnknownKey && Oracle.Family is Family.Issuer or Family.Lifetime or Family.Audience;

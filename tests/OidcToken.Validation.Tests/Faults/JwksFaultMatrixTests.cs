@@ -163,8 +163,9 @@ public sealed class JwksDownAtStartTests(ITestOutputHelper output)
             HttpClient = http,
         });
 
+        var token = issuer.IssueToken(MockIssuerKit.Audience, new Dictionary<string, string> { ["iss"] = server.HttpsBaseAddress.AbsoluteUri.TrimEnd('/') });
         var stopwatch = Stopwatch.StartNew();
-        var result = await validator.ValidateAsync(issuer.IssueToken(MockIssuerKit.Audience));
+        var result = await validator.ValidateAsync(token);
 
         output.WriteLine($"validator | TLS handshake failure (discovery over https) | {result.Failure} | connections {server.ConnectionCount} | {stopwatch.ElapsedMilliseconds} ms | {result.Message}");
         Assert.Equal(GitHubOidcFailureKind.KeysUnavailable, result.Kind);

@@ -13,6 +13,7 @@ using CsCheck;
 using Microsoft.Extensions.Time.Testing;
 using OidcToken.Fuzzing;
 using OidcToken.Testing;
+using OidcToken.Validation.Tests.Attacks;
 using static OidcToken.Validation.Tests.Attacks.AttackKit;
 
 namespace OidcToken.Validation.Tests.Fuzz;
@@ -135,7 +136,7 @@ public sealed class KeyDocumentFuzz : IDisposable
                     try
                     {
                         clock.Advance(OnlineRefreshInterval + TimeSpan.FromSeconds(1));
-                        var unknownKid = Token(editHeader: h => h["kid"] = "not-published-" + Guid.NewGuid().ToString("N"));
+                        var unknownKid = OnlineKit.BadKidToken(_issuer, "not-published-" + Guid.NewGuid().ToString("N"));
                         var fetchesBefore = _issuer.DiscoveryRequestCount;
                         Assert.False((await ValidateBounded(validator, unknownKid, what)).IsValid);
                         Assert.True(_issuer.DiscoveryRequestCount > fetchesBefore, "the unknown kid did not refetch");

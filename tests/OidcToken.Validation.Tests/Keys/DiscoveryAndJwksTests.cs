@@ -126,7 +126,9 @@ public sealed class DiscoveryAndJwksTests
         });
         using var issuer = MockGitHubOidcIssuer.Start();
 
-        var result = await validator.ValidateAsync(issuer.IssueToken(MockIssuerKit.Audience));
+        // A token that names the unreachable issuer (issuer and audience are checked before the keys are fetched).
+        var token = issuer.IssueToken(MockIssuerKit.Audience, new Dictionary<string, string> { ["iss"] = $"http://127.0.0.1:{port}" });
+        var result = await validator.ValidateAsync(token);
 
         Assert.Equal(GitHubOidcValidationFailure.KeysUnavailable, result.Failure);
         Assert.Contains("could not be reached", result.Message, StringComparison.Ordinal);
@@ -187,7 +189,8 @@ public sealed class DiscoveryAndJwksTests
             result = await validator.ValidateAsync(fresh);
             if (!result.IsValid)
             {
-                Assert.Equal(GitHubOidcValidationFailure.UnknownKey, result.Failure);
+                // Until a key set newer than the token is fetched, it cannot be judged: retryable, never "invalid".
+                Assert.Equal(GitHubOidcValidationFailure.KeysUnavailable, result.Failure);
                 await Task.Delay(20);
             }
         }

@@ -92,8 +92,11 @@ public sealed class IssuerKindTests
 
         var result = await validator.ValidateAsync(server.IssueToken(MockIssuerKit.Audience));
 
-        // Different instance, different keys: the kid is unknown to com's JWKS.
-        Assert.Equal(GitHubOidcValidationFailure.UnknownKey, result.Failure);
+        // The issuer is checked before any key is fetched: refused as another issuer's token, not as an unknown key.
+        Assert.Equal(GitHubOidcValidationFailure.InvalidIssuer, result.Failure);
+        Assert.Equal(GitHubOidcFailureKind.Invalid, result.Kind);
+        Assert.Contains(server.Issuer, result.Message, StringComparison.Ordinal);
+        Assert.Equal(0, com.JwksRequestCount);
     }
 
     [Theory]

@@ -148,7 +148,7 @@ internal static class JwtPayloadReader
                     }
 
                     break;
-                case "iss" or "sub" or "jti" when property.Value.ValueKind != JsonValueKind.String:
+                case "iss" or "sub" or "jti" or "azp" when property.Value.ValueKind != JsonValueKind.String:
                     problem = "the '" + property.Name + "' claim is not a string";
                     return null;
                 default:
