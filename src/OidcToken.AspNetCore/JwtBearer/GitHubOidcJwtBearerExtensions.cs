@@ -42,7 +42,6 @@ public static class GitHubOidcJwtBearerExtensions
             RequireSignedTokens = true,
             RequireExpirationTime = true,
             NameClaimType = "sub",
-            RoleClaimType = null,
         };
         options.MapInboundClaims = false;
         options.TokenHandlers.Clear();

@@ -225,11 +225,12 @@ public sealed class EntraRecoveryTests(ITestOutputHelper output) : IDisposable
         // Under load the server may read a connection's request only after the client's attempt timeout gave up on it:
         // each attempt is one connection (none is pooled), so count those, once the server has caught up.
         await SocketFaultServer.CatchUpAsync(() => server.ConnectionCount >= attempts);
-        output.WriteLine($"azure | {row} | token | attempts {server.ConnectionCount} | {elapsed.TotalMilliseconds:0} ms | bound 3000 ms | GitHub tokens {_azure.Issuer.TokenRequestCount - githubBefore}, requests read {server.RequestCount}");
+        output.WriteLine($"azure | {row} | token | attempts {server.ConnectionCount} | {elapsed.TotalMilliseconds:0} ms | bound 8000 ms | GitHub tokens {_azure.Issuer.TokenRequestCount - githubBefore}, requests read {server.RequestCount}");
         Assert.Equal("fault-matrix-access-token", token.Token);
         Assert.Equal(attempts, server.ConnectionCount);
         Assert.Equal(attempts, _azure.Issuer.TokenRequestCount - githubBefore);
-        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(minMs), TimeSpan.FromSeconds(3));
+        // A loose upper bound (the backoff itself is well under a second): a loaded 2-core machine can stall an attempt.
+        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(minMs), TimeSpan.FromSeconds(8));
     }
 
     [Theory]
@@ -245,10 +246,10 @@ public sealed class EntraRecoveryTests(ITestOutputHelper output) : IDisposable
         var token = await credential.GetTokenAsync(new TokenRequestContext([EntraSocketFaultTests.Storage]), CancellationToken.None);
         var elapsed = stopwatch.Elapsed;
 
-        output.WriteLine($"azure | AADSTS{aadsts} HTTP {status} x{failures}, then ok | token | attempts {_azure.Entra.RequestCount} | {elapsed.TotalMilliseconds:0} ms | bound 3000 ms");
+        output.WriteLine($"azure | AADSTS{aadsts} HTTP {status} x{failures}, then ok | token | attempts {_azure.Entra.RequestCount} | {elapsed.TotalMilliseconds:0} ms | bound 8000 ms");
         Assert.True(_azure.Entra.IsValidAccessToken(token.Token, EntraSocketFaultTests.Storage));
         Assert.Equal(failures + 1, _azure.Entra.RequestCount);
         Assert.Equal(failures + 1, _azure.Entra.Requests.Select(r => r.AssertionId).Distinct().Count());
-        Assert.InRange(elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(3));
+        Assert.InRange(elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(8));
     }
 }

@@ -98,6 +98,7 @@ internal sealed class DifferentialSetup : IDisposable
         bool allowDefaultAudience = false)
     {
         Name = name;
+        Keys = keys;
         Now = now;
         Issuer = issuer;
         Audience = audience;
@@ -151,6 +152,9 @@ internal sealed class DifferentialSetup : IDisposable
     public string Name { get; }
 
     public DateTimeOffset Now { get; }
+
+    /// <summary>The JWKS both validators trust.</summary>
+    public JsonWebKeySet Keys { get; }
 
     public string Issuer { get; }
 
