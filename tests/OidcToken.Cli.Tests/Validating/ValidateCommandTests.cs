@@ -102,13 +102,28 @@ public sealed class ValidateCommandTests : IDisposable
         DecodeCommandTests.AssertNoSecret(run, forged);
     }
 
+    [Fact]
+    public async Task Validate_TokenOfAnotherIssuer_Exits6InvalidIssuer_BeforeAnyKeyIsFetched()
+    {
+        // The README's mistake: a token from the mock, validated without --issuer (so against GitHub's, unreachable
+        // here). The issuer is checked before any key is fetched: "issuer was …, expected …", not "keys unavailable".
+        var deadIssuer = "http://127.0.0.1:" + FreePort();
+        var token = _issuer.IssueToken(Audience);
+
+        var run = await CliRun.RunWithStdinAsync(token, "validate", "--issuer", deadIssuer, "--audience", Audience, "--allow-any-repository");
+
+        Assert.Equal(6, run.ExitCode);
+        Assert.Contains($"issuer was '{_issuer.Issuer}', expected '{deadIssuer}'", run.Error, StringComparison.Ordinal);
+        DecodeCommandTests.AssertNoSecret(run, token);
+    }
+
     [Theory]
     [InlineData("text")]
     [InlineData("json")]
     public async Task Validate_KeysUnreachable_Exits4WithKindKeysUnavailable(string format)
     {
-        var token = _issuer.IssueToken(Audience);
         var deadIssuer = "http://127.0.0.1:" + FreePort();
+        var token = _issuer.IssueToken(Audience, new Dictionary<string, string> { ["iss"] = deadIssuer });
 
         var run = await CliRun.RunWithStdinAsync(
             token, "validate", "--issuer", deadIssuer, "--audience", Audience, "--allow-any-repository", "--format", format);
