@@ -206,4 +206,71 @@ public sealed class ClaimAttackTests
         AssertRejected(await validator.ValidateAsync(old), GitHubOidcValidationFailure.TooOld, old);
         AssertAccepted(await validator.ValidateAsync(ValidToken()));
     }
+
+    [Fact]
+    public async Task Iat_a_day_in_the_future_is_refused_as_not_yet_valid_with_MaxTokenAge()
+    {
+        using var validator = Validator(o => o.MaxTokenAge = TimeSpan.FromMinutes(5));
+        var token = Token(c => c["iat"] = Now.ToUnixTimeSeconds() + 86_400);
+        var result = await validator.ValidateAsync(token);
+        AssertRejected(result, GitHubOidcValidationFailure.NotYetValid, token);
+        Assert.Contains("in the future", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Iat_and_exp_at_the_end_of_year_9999_are_refused_with_MaxTokenAge()
+    {
+        using var validator = Validator(o => o.MaxTokenAge = TimeSpan.FromMinutes(5));
+        var token = Token(c => { c["iat"] = 253402300799L; c["exp"] = 253402300799L; });
+        AssertRejected(await validator.ValidateAsync(token), GitHubOidcValidationFailure.NotYetValid, token);
+    }
+
+    [Theory]
+    [InlineData(60, true)]
+    [InlineData(61, false)]
+    public async Task Iat_ahead_of_the_clock_is_accepted_within_the_clock_skew_only_with_MaxTokenAge(long secondsAhead, bool accepted)
+    {
+        using var validator = Validator(o => o.MaxTokenAge = TimeSpan.FromMinutes(5));
+        var token = Token(c => c["iat"] = Now.ToUnixTimeSeconds() + secondsAhead);
+        var result = await validator.ValidateAsync(token);
+        if (accepted)
+        {
+            AssertAccepted(result);
+        }
+        else
+        {
+            AssertRejected(result, GitHubOidcValidationFailure.NotYetValid, token);
+        }
+    }
+
+    [Fact]
+    public async Task Without_MaxTokenAge_iat_is_not_checked_so_a_future_iat_is_accepted()
+    {
+        // iat only matters for the token's age: without MaxTokenAge exp and nbf alone decide, even for an iat after exp.
+        using var validator = Validator();
+        AssertAccepted(await validator.ValidateAsync(Token(c => c["iat"] = Now.ToUnixTimeSeconds() + 86_400)));
+        AssertAccepted(await validator.ValidateAsync(Token(c => { c["iat"] = 253402300799L; c["exp"] = 253402300799L; })));
+    }
+
+    [Theory]
+    [InlineData("42")]
+    [InlineData("true")]
+    [InlineData("null")]
+    [InlineData("[\"octo-org\"]")]
+    [InlineData("{\"azp\":\"octo-org\"}")]
+    public async Task Azp_of_another_JSON_type_than_string_is_malformed(string json)
+    {
+        using var validator = Validator();
+        var token = Token(c => c["azp"] = JsonNode.Parse(json));
+        var result = await validator.ValidateAsync(token);
+        AssertRejected(result, GitHubOidcValidationFailure.Malformed, token);
+        Assert.Contains("'azp'", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Control_azp_as_a_string_is_accepted()
+    {
+        using var validator = Validator();
+        AssertAccepted(await validator.ValidateAsync(Token(c => c["azp"] = "octo-org")));
+    }
 }

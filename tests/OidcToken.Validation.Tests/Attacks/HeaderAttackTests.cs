@@ -112,4 +112,40 @@ public sealed class HeaderAttackTests
         AssertAccepted(await validator.ValidateAsync(Token(editHeader: h => h["kid"] = "attack-kit-key-2", key: OtherKey)));
         AssertAccepted(await validator.ValidateAsync(ValidToken()));
     }
+
+    public static TheoryData<string, string> NonStringHeaderMembers()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var member in new[] { "typ", "cty", "x5t", "zip" })
+        {
+            foreach (var json in new[] { "1", "0.5", "true", "null", "false", "[\"JWT\"]", "[]", "{\"typ\":\"JWT\"}", "{}" })
+            {
+                data.Add(member, json);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(NonStringHeaderMembers))]
+    public async Task Header_member_read_as_a_string_of_another_JSON_type_is_malformed(string member, string json)
+    {
+        using var validator = Validator();
+        var token = Token(editHeader: h => h[member] = JsonNode.Parse(json));
+        var result = await validator.ValidateAsync(token);
+        AssertRejected(result, GitHubOidcValidationFailure.Malformed, token);
+        Assert.Contains($"'{member}'", result.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("typ", "JWT")]
+    [InlineData("cty", "JWT")]
+    [InlineData("x5t", "ykNaY4qM_ta4k2TgZOCEYLkcYlA")]
+    [InlineData("zip", "DEF")]
+    public async Task Control_header_member_read_as_a_string_is_accepted_as_a_string(string member, string value)
+    {
+        using var validator = Validator();
+        AssertAccepted(await validator.ValidateAsync(Token(editHeader: h => h[member] = value)));
+    }
 }

@@ -288,3 +288,115 @@ public sealed class KeyAvailabilityAttackTests
         AssertAccepted(await validator.ValidateAsync(late));
     }
 }
+
+/// <summary>
+/// Issuer, audience and lifetime are judged on the payload before any key is looked up: a token that fails them is
+/// refused for that reason, with no request to the configured issuer, so an unreachable issuer cannot turn a plainly
+/// invalid token into "keys unavailable" (fake clock at <see cref="AttackKit.Now"/>; tokens signed by the attacker).
+/// </summary>
+public sealed class ClaimsBeforeKeysAttackTests
+{
+    public static TheoryData<string, GitHubOidcValidationFailure> ClaimDefects() => new()
+    {
+        { "other issuer", GitHubOidcValidationFailure.InvalidIssuer },
+        { "other audience", GitHubOidcValidationFailure.InvalidAudience },
+        { "expired", GitHubOidcValidationFailure.Expired },
+        { "not yet valid", GitHubOidcValidationFailure.NotYetValid },
+        { "no exp", GitHubOidcValidationFailure.MissingExpiration },
+        { "older than MaxTokenAge", GitHubOidcValidationFailure.TooOld },
+        { "no iat with MaxTokenAge", GitHubOidcValidationFailure.TooOld },
+        { "iat in the future with MaxTokenAge", GitHubOidcValidationFailure.NotYetValid },
+    };
+
+    private static string Defective(string defect, string issuer)
+    {
+        var t = Now.ToUnixTimeSeconds();
+        return Token(
+            c =>
+            {
+                c["iss"] = issuer;
+                switch (defect)
+                {
+                    case "other issuer":
+                        c["iss"] = "https://attacker.example";
+                        break;
+                    case "other audience":
+                        c["aud"] = "https://other-service.example";
+                        break;
+                    case "expired":
+                        c["exp"] = t - 3600;
+                        c["iat"] = t - 3900;
+                        c["nbf"] = t - 4200;
+                        break;
+                    case "not yet valid":
+                        c["nbf"] = t + 3600;
+                        c["iat"] = t + 3600;
+                        c["exp"] = t + 3900;
+                        break;
+                    case "no exp":
+                        c.Remove("exp");
+                        break;
+                    case "older than MaxTokenAge":
+                        c["iat"] = t - 250;
+                        break;
+                    case "no iat with MaxTokenAge":
+                        c.Remove("iat");
+                        break;
+                    default:
+                        c["iat"] = t + 3600;
+                        break;
+                }
+            },
+            h => h["kid"] = "kid-the-issuer-never-published",
+            key: OtherKey);
+    }
+
+    private static GitHubOidcValidationOptions OnlineOptionsFor(string issuer) => new()
+    {
+        Issuer = issuer,
+        Audiences = [Audience],
+        Policy = Policy(),
+        RefreshInterval = OnlineRefreshInterval,
+        MaxTokenAge = TimeSpan.FromMinutes(2),
+        TimeProvider = Clock(),
+    };
+
+    [Fact]
+    public async Task Control_a_token_whose_claims_pass_does_fetch_the_keys()
+    {
+        using var issuer = StartIssuer();
+        using var validator = new GitHubOidcTokenValidator(OnlineOptionsFor(issuer.Issuer));
+        var token = Token(c => c["iss"] = issuer.Issuer, h => h["kid"] = "kid-the-issuer-never-published", key: OtherKey);
+
+        AssertRejected(await validator.ValidateAsync(token), GitHubOidcValidationFailure.UnknownKey, token);
+        Assert.True(issuer.DiscoveryRequestCount >= 1 && issuer.JwksRequestCount >= 1, "the counters prove nothing if a passing token fetches nothing");
+    }
+
+    [Theory]
+    [MemberData(nameof(ClaimDefects))]
+    public async Task Claim_defect_is_reported_as_such_without_any_request_to_the_issuer(string defect, GitHubOidcValidationFailure expected)
+    {
+        using var issuer = StartIssuer();
+        using var validator = new GitHubOidcTokenValidator(OnlineOptionsFor(issuer.Issuer));
+        var token = Defective(defect, issuer.Issuer);
+
+        AssertRejected(await validator.ValidateAsync(token), expected, token);
+        Assert.Equal(0, issuer.DiscoveryRequestCount);
+        Assert.Equal(0, issuer.JwksRequestCount);
+    }
+
+    [Theory]
+    [MemberData(nameof(ClaimDefects))]
+    public async Task Claim_defect_is_Invalid_not_KeysUnavailable_when_the_configured_issuer_is_unreachable(string defect, GitHubOidcValidationFailure expected)
+    {
+        var issuerUrl = $"http://127.0.0.1:{DeadLoopbackPort()}";
+        using var validator = new GitHubOidcTokenValidator(OnlineOptionsFor(issuerUrl));
+        var token = Defective(defect, issuerUrl);
+
+        AssertRejected(await validator.ValidateAsync(token), expected, token);
+
+        // Control: a token whose claims pass goes to the dead issuer and is not judged.
+        var passing = Token(c => c["iss"] = issuerUrl, h => h["kid"] = "kid-the-issuer-never-published", key: OtherKey);
+        AssertRejected(await validator.ValidateAsync(passing), GitHubOidcValidationFailure.KeysUnavailable, passing, GitHubOidcFailureKind.KeysUnavailable);
+    }
+}

@@ -93,4 +93,109 @@ public sealed class ReplayAttackTests
         Assert.Equal(1, results.Count(r => r.IsValid));
         Assert.All(results.Where(r => !r.IsValid), r => AssertRejected(r, GitHubOidcValidationFailure.Replayed, token));
     }
+
+    [Theory]
+    [InlineData("InvalidOperationException", false)]
+    [InlineData("TimeoutException", false)]
+    [InlineData("InvalidOperationException", true)]
+    [InlineData("TimeoutException", true)]
+    [InlineData("TaskCanceledException", true)]
+    public async Task Replay_store_that_fails_fails_closed_as_ReplayStoreUnavailable(string exception, bool asynchronously)
+    {
+        var store = new FailingReplayStore(exception, asynchronously);
+        using var validator = Validator(o => o.ReplayStore = store);
+        var token = ValidToken();
+
+        var result = await validator.ValidateAsync(token);
+
+        AssertRejected(result, GitHubOidcValidationFailure.ReplayStoreUnavailable, token, GitHubOidcFailureKind.ReplayStoreUnavailable);
+        Assert.Null(result.Claims);
+        Assert.Equal(KeyId, result.KeyId);
+        Assert.Contains(exception, result.Message, StringComparison.Ordinal);
+        Assert.Contains("retry later", result.Message, StringComparison.Ordinal);
+        Assert.Equal(1, store.Calls);
+
+        // Never accepted on a later try either while the store keeps failing.
+        AssertRejected(await validator.ValidateAsync(token), GitHubOidcValidationFailure.ReplayStoreUnavailable, token, GitHubOidcFailureKind.ReplayStoreUnavailable);
+    }
+
+    [Fact]
+    public async Task Replay_store_failure_message_is_escaped()
+    {
+        using var validator = Validator(o => o.ReplayStore = new FailingReplayStore("InvalidOperationException", message: "redis down\r\nFORGED LOG LINE\u202e"));
+        var token = ValidToken();
+
+        var result = await validator.ValidateAsync(token);
+
+        AssertRejected(result, GitHubOidcValidationFailure.ReplayStoreUnavailable, token, GitHubOidcFailureKind.ReplayStoreUnavailable);
+        Assert.Contains("redis down\\u000d\\u000aFORGED LOG LINE\\u202e", result.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Replay_store_cancelled_by_the_callers_token_propagates_the_cancellation(bool asynchronously)
+    {
+        using var cancellation = new CancellationTokenSource();
+        var store = new FailingReplayStore("OperationCanceledException", asynchronously, cancelFirst: cancellation);
+        using var validator = Validator(o => o.ReplayStore = store);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => validator.ValidateAsync(ValidToken(), cancellation.Token));
+        Assert.Equal(1, store.Calls);
+    }
+
+    [Fact]
+    public async Task Replay_store_waiting_on_the_callers_token_ends_in_cancellation_when_the_caller_cancels()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var cancellation = new CancellationTokenSource();
+        using var validator = Validator(o => o.ReplayStore = new HangingReplayStore(entered));
+
+        var validation = validator.ValidateAsync(ValidToken(), cancellation.Token);
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await cancellation.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => validation);
+    }
+}
+
+/// <summary>A replay store that throws: synchronously, or from an awaited task; optionally cancelling the caller's token first.</summary>
+internal sealed class FailingReplayStore(string exception, bool asynchronously = false, string message = "the store failed", CancellationTokenSource? cancelFirst = null) : IJtiReplayStore
+{
+    private int _calls;
+
+    public int Calls => Volatile.Read(ref _calls);
+
+    public ValueTask<bool> TryAddAsync(string issuer, string jti, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _calls);
+        cancelFirst?.Cancel();
+        return asynchronously ? ThrowLaterAsync(cancellationToken) : throw Failure(cancellationToken);
+    }
+
+    private async ValueTask<bool> ThrowLaterAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        throw Failure(cancellationToken);
+    }
+
+    private Exception Failure(CancellationToken cancellationToken) => exception switch
+    {
+        "InvalidOperationException" => new InvalidOperationException(message),
+        "TimeoutException" => new TimeoutException(message),
+        "TaskCanceledException" => new TaskCanceledException(message),
+        "OperationCanceledException" => new OperationCanceledException(message, cancellationToken),
+        _ => new ArgumentOutOfRangeException(nameof(exception), exception, null),
+    };
+}
+
+/// <summary>A replay store that never answers until the caller's token is cancelled.</summary>
+internal sealed class HangingReplayStore(TaskCompletionSource entered) : IJtiReplayStore
+{
+    public async ValueTask<bool> TryAddAsync(string issuer, string jti, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        entered.TrySetResult();
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        return true;
+    }
 }

@@ -42,6 +42,9 @@ internal static class DifferentialCorpus
         Audience,
         RepositoryId);
 
+    /// <summary>JSON values that are not strings: numbers, Booleans, null, arrays and objects.</summary>
+    public static readonly string[] NonStringJson = ["1", "true", "[\"JWT\"]", "{\"a\":\"b\"}", "null", "false", "0.5", "[]", "{}"];
+
     private static readonly Lazy<IReadOnlyList<DiffCase>> AttackCases = new(BuildAttackCorpus);
 
     private static readonly Lazy<IReadOnlyList<DiffCase>> RealCases = new(BuildRealFixtureCorpus);
@@ -195,6 +198,18 @@ internal static class DifferentialCorpus
         foreach (var (claim, value) in new (string, JsonNode?)[] { ("sub", true), ("sub", 42), ("sub", null), ("sub", new JsonArray("repo:octo-org/octo-repo:ref:refs/heads/main")), ("jti", 42), ("jti", false), ("iss", true), ("iss", null) })
         {
             Add($"{claim} = {value?.ToJsonString() ?? "null"}", Token(c => c[claim] = value?.DeepClone()), compareFamily: claim != "iss");
+        }
+
+        // Header parameters the handler reads as strings, and azp: both refuse a number, Boolean, array or object as
+        // malformed (the handler: IDX14102/IDX14101); null the handler reads as absent (StricterRule.NullStringMember).
+        foreach (var json in NonStringJson)
+        {
+            foreach (var member in new[] { "typ", "cty", "x5t", "zip" })
+            {
+                Add($"non-string header {member} = {json}", Token(editHeader: h => h[member] = JsonNode.Parse(json)));
+            }
+
+            Add($"non-string azp = {json}", Token(c => c["azp"] = JsonNode.Parse(json)));
         }
 
         // Audience.

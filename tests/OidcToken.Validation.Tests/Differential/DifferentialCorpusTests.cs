@@ -141,4 +141,27 @@ public sealed class DifferentialCorpusTests(ITestOutputHelper output)
             }
         }
     }
+
+    [Fact]
+    public async Task Non_string_typ_cty_x5t_zip_and_azp_are_refused_as_malformed_by_both()
+    {
+        var outcomes = await AttackOutcomes.Value;
+        var cases = outcomes.Where(o => o.Case.Name.StartsWith("non-string ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(5 * DifferentialCorpus.NonStringJson.Length, cases.Count);
+        Assert.All(cases, o => Assert.Equal(GitHubOidcValidationFailure.Malformed, o.Ours.OurFailure));
+
+        // Number, Boolean, array, object: the handler refuses them too (IDX14102 header, IDX14101 payload). Null it
+        // reads as absent, which is the documented stricter rule NullStringMember.
+        Assert.All(cases.Where(o => !o.Case.Name.EndsWith("= null", StringComparison.Ordinal)), o =>
+        {
+            Assert.Equal(Family.Malformed, o.Oracle.Family);
+            Assert.Contains(o.Case.Name.Contains("azp", StringComparison.Ordinal) ? "IDX14101" : "IDX14102", o.Oracle.Detail, StringComparison.Ordinal);
+            Assert.Empty(o.Stricter);
+        });
+        Assert.All(cases.Where(o => o.Case.Name.EndsWith("= null", StringComparison.Ordinal)), o =>
+        {
+            Assert.True(o.Oracle.Valid, o.ToString());
+            Assert.Equal([StricterRule.NullStringMember], o.Stricter);
+        });
+    }
 }

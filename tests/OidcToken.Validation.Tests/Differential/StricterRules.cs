@@ -73,6 +73,14 @@ internal enum StricterRule
     TypedRegisteredClaims,
 
     /// <summary>
+    /// <c>typ</c>, <c>cty</c>, <c>x5t</c> or <c>zip</c> in the header, or <c>azp</c> in the payload, given as JSON
+    /// <c>null</c> → Malformed. The handler reads these as strings and refuses a number, Boolean, array or object
+    /// (IDX14102 for the header, IDX14101 for the payload; both sides then agree), but reads <c>null</c> as absent
+    /// (observed with 8.23.0). Contract: a member that must be a string is a string; GitHub never sends null.
+    /// </summary>
+    NullStringMember,
+
+    /// <summary>
     /// A non-integral <c>exp</c> or <c>nbf</c> (RFC 7519 allows fractional NumericDates; GitHub sends whole seconds).
     /// The handler rounds to the nearest second (observed: exp = now - skew - 0.5 s is still accepted);
     /// JwtPayloadReader truncates (Math.Floor). Neither is the exact real-number comparison, so equal verdicts are not
@@ -99,6 +107,8 @@ internal enum StricterRule
 internal static class StricterRules
 {
     private static readonly string[] ForbiddenHeaderNames = ["crit", "jwk", "jku", "x5u", "x5c"];
+
+    private static readonly string[] StringHeaderNames = ["typ", "cty", "x5t", "zip"];
 
     private const int OurMaxDepth = 16;
 
@@ -164,6 +174,11 @@ internal static class StricterRules
                 rules.Add(StricterRule.ForbiddenHeader);
             }
 
+            if (header.TopLevel.Any(p => StringHeaderNames.Contains(p.Name, StringComparer.Ordinal) && p.Value.ValueKind == JsonValueKind.Null))
+            {
+                rules.Add(StricterRule.NullStringMember);
+            }
+
             var kid = header.TopLevel.LastOrDefault(p => p.Name == "kid").Value;
             if (kid.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(kid.GetString()))
             {
@@ -177,6 +192,11 @@ internal static class StricterRules
 
         if (payload is { IsObject: true })
         {
+            if (payload.TopLevel.Any(p => p.Name == "azp" && p.Value.ValueKind == JsonValueKind.Null))
+            {
+                rules.Add(StricterRule.NullStringMember);
+            }
+
             if (payload.TopLevel.Any(p => IsWronglyTyped(p.Name, p.Value)))
             {
                 rules.Add(StricterRule.TypedRegisteredClaims);

@@ -109,6 +109,91 @@ public sealed class DiscoveryAndJwksTests
     }
 
     [Fact]
+    public async Task Keys_unavailable_names_the_latest_cause_an_HTTP_500_after_a_refused_discovery_document()
+    {
+        using var issuer = MockGitHubOidcIssuer.Start();
+        var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var options = MockIssuerKit.Options(issuer);
+        options.TimeProvider = clock;
+        using var validator = new GitHubOidcTokenValidator(options);
+        var token = issuer.IssueToken(MockIssuerKit.Audience);
+        const string Refused = "the discovery document's issuer is 'https://token.actions.githubusercontent.com'";
+
+        issuer.OverrideDiscovery(issuer: "https://token.actions.githubusercontent.com");
+        var first = await validator.ValidateAsync(token);
+        Assert.Equal(GitHubOidcValidationFailure.KeysUnavailable, first.Failure);
+        Assert.Contains(Refused, first.Message, StringComparison.Ordinal);
+
+        issuer.OverrideDiscovery();
+        issuer.FailNextRequests(1, MockHttpTargetFault.Status(500).ForRequestsTo(new Uri(issuer.Issuer + "/.well-known/openid-configuration")));
+        clock.Advance(options.RefreshInterval + TimeSpan.FromSeconds(1));
+        var second = await validator.ValidateAsync(token);
+
+        Assert.Equal(GitHubOidcValidationFailure.KeysUnavailable, second.Failure);
+        Assert.Equal(GitHubOidcFailureKind.KeysUnavailable, second.Kind);
+        Assert.Contains("HTTP 500", second.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Refused, second.Message, StringComparison.Ordinal);
+        var status = await validator.CheckKeysAsync();
+        Assert.False(status.Available);
+        Assert.Contains("HTTP 500", status.Problem, StringComparison.Ordinal);
+        Assert.Equal(2, issuer.DiscoveryRequestCount);
+
+        clock.Advance(options.RefreshInterval + TimeSpan.FromSeconds(1));
+        var recovered = await validator.ValidateAsync(token);
+        Assert.True(recovered.IsValid, recovered.ToString());
+    }
+
+    [Fact]
+    public async Task Keys_unavailable_names_the_latest_cause_a_refused_discovery_document_after_an_HTTP_500()
+    {
+        using var issuer = MockGitHubOidcIssuer.Start();
+        var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var options = MockIssuerKit.Options(issuer);
+        options.TimeProvider = clock;
+        using var validator = new GitHubOidcTokenValidator(options);
+        var token = issuer.IssueToken(MockIssuerKit.Audience);
+
+        issuer.FailNextRequests(1, MockHttpTargetFault.Status(500).ForRequestsTo(new Uri(issuer.Issuer + "/.well-known/openid-configuration")));
+        var first = await validator.ValidateAsync(token);
+        Assert.Equal(GitHubOidcValidationFailure.KeysUnavailable, first.Failure);
+        Assert.Contains("HTTP 500", first.Message, StringComparison.Ordinal);
+
+        issuer.OverrideDiscovery(issuer: "https://token.actions.githubusercontent.com");
+        clock.Advance(options.RefreshInterval + TimeSpan.FromSeconds(1));
+        var second = await validator.ValidateAsync(token);
+
+        Assert.Equal(GitHubOidcValidationFailure.KeysUnavailable, second.Failure);
+        Assert.Contains("the discovery document's issuer is 'https://token.actions.githubusercontent.com'", second.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("HTTP 500", second.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Keys_unavailable_after_a_failed_unknown_kid_refetch_names_that_fetch_not_an_earlier_one()
+    {
+        using var issuer = MockGitHubOidcIssuer.Start();
+        var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var options = MockIssuerKit.Options(issuer);
+        options.TimeProvider = clock;
+        using var validator = new GitHubOidcTokenValidator(options);
+        Assert.True((await validator.ValidateAsync(issuer.IssueToken(MockIssuerKit.Audience))).IsValid);
+
+        issuer.OverrideDiscovery(issuer: "https://token.actions.githubusercontent.com");
+        clock.Advance(options.RefreshInterval + TimeSpan.FromSeconds(1));
+        var refused = await validator.ValidateAsync(AttackFreeForgery.WithKeyId(issuer.IssueToken(MockIssuerKit.Audience), "rotated-1"));
+        Assert.Equal(GitHubOidcValidationFailure.KeysUnavailable, refused.Failure);
+        Assert.Contains("the discovery document's issuer is", refused.Message, StringComparison.Ordinal);
+
+        issuer.OverrideDiscovery();
+        issuer.FailNextRequests(1, MockHttpTargetFault.Status(500).ForRequestsTo(new Uri(issuer.BaseAddress, ".well-known/jwks")));
+        clock.Advance(options.RefreshInterval + TimeSpan.FromSeconds(1));
+        var down = await validator.ValidateAsync(AttackFreeForgery.WithKeyId(issuer.IssueToken(MockIssuerKit.Audience), "rotated-2"));
+
+        Assert.Equal(GitHubOidcValidationFailure.KeysUnavailable, down.Failure);
+        Assert.Contains("HTTP 500", down.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("the discovery document's issuer is", down.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unreachable_issuer_is_keys_unavailable()
     {
         int port;

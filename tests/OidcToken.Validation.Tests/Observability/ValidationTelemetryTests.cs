@@ -69,4 +69,39 @@ public sealed class ValidationTelemetryTests : IDisposable
             }
         }
     }
+
+    [Fact]
+    public async Task Kid_trace_tag_carries_the_escaped_and_capped_KeyId_never_the_raw_kid()
+    {
+        var activities = new ConcurrentQueue<Activity>();
+        using var activityListener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "OidcToken",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activities.Enqueue,
+        };
+        ActivitySource.AddActivityListener(activityListener);
+        using var validator = new GitHubOidcTokenValidator(new GitHubOidcValidationOptions
+        {
+            Issuer = _issuer.Issuer,
+            Audiences = { "telemetry-audience" },
+            Policy = GitHubClaimPolicy.CreateBuilder().AllowAnyRepository().Build(),
+            MaxTokenLength = 32 * 1024,
+        });
+        var marker = "telemetry-" + Guid.NewGuid().ToString("N") + "-";
+        var kid = Attacks.HostileTextAttackTests.HostileText(marker);
+        var token = KeySources.AttackFreeForgery.WithKeyId(_issuer.IssueToken("telemetry-audience"), kid);
+
+        var result = await validator.ValidateAsync(token);
+
+        Assert.Equal(GitHubOidcValidationFailure.UnknownKey, result.Failure);
+        var activity = Assert.Single(activities, a => a.OperationName == "ValidateGitHubToken"
+            && ((string?)a.GetTagItem("oidctoken.validation.kid"))?.StartsWith(marker, StringComparison.Ordinal) == true);
+        var tag = (string)activity.GetTagItem("oidctoken.validation.kid")!;
+        Assert.Equal(result.KeyId, tag);
+        Assert.DoesNotContain(tag, c => Verifying.TextQuoteTests.Hostile.Contains(c));
+        Assert.Contains("\\u202e", tag, StringComparison.Ordinal);
+        Assert.True(tag.Length < 2 * 1024, $"the kid tag is {tag.Length} characters long");
+        Assert.Equal("UnknownKey", activity.GetTagItem("oidctoken.validation.outcome"));
+    }
 }
