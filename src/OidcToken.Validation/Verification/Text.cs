@@ -4,10 +4,10 @@ namespace OidcToken.Validation;
 
 /// <summary>
 /// Formats untrusted values (a token's <c>kid</c>, <c>alg</c>, claim values) for messages, logs, results and trace tags:
-/// capped at 200 characters, with every character that could change how an operator reads the line escaped as
+/// capped at 200 characters as shown (escapes included), with every character that could change how an operator reads the line escaped as
 /// <c>\uXXXX</c> — control characters (CR, LF, ESC...), the line and paragraph separators U+2028/U+2029, and the
 /// bidirectional formatting characters (U+200E/F, U+061C, U+202A–U+202E, U+2066–U+2069), which can make text read
-/// in another order than it is written.
+/// in another order than it is written, and the invisible ones (U+200B–U+200D, U+2060, U+FEFF).
 /// </summary>
 internal static class Text
 {
@@ -18,7 +18,8 @@ internal static class Text
         char.IsControl(c)
         || c is '\u2028' or '\u2029' or '\u200E' or '\u200F' or '\u061C'
         || c is >= '\u202A' and <= '\u202E'
-        || c is >= '\u2066' and <= '\u2069';
+        || c is >= '\u2066' and <= '\u2069'
+        || c is >= '\u200B' and <= '\u200D' or '\u2060' or '\uFEFF';
 
     public static string Quote(string? value)
     {
@@ -42,9 +43,19 @@ internal static class Text
             return value;
         }
 
-        var builder = new StringBuilder(Math.Min(value.Length, MaxLength) + 16);
-        foreach (var c in value.AsSpan(0, Math.Min(value.Length, MaxLength)))
+        // The cap counts what is shown: an escape is written whole or not at all, so the text before the length note is
+        // at most MaxLength characters however many characters needed escaping.
+        var builder = new StringBuilder(MaxLength + 24);
+        var shown = 0;
+        for (; shown < value.Length; shown++)
         {
+            var c = value[shown];
+            var width = MustEscape(c) ? 6 : c == '\'' ? 2 : 1;
+            if (builder.Length + width > MaxLength)
+            {
+                break;
+            }
+
             if (MustEscape(c))
             {
                 builder.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
@@ -59,7 +70,7 @@ internal static class Text
             }
         }
 
-        if (value.Length > MaxLength)
+        if (shown < value.Length)
         {
             builder.Append("…(").Append(value.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(" chars)");
         }
