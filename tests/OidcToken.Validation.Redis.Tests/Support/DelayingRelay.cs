@@ -117,7 +117,14 @@ internal sealed class DelayingRelay : IAsyncDisposable
         }
         finally
         {
-            to.Shutdown(SocketShutdown.Both);
+            try
+            {
+                to.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // Closed already.
+            }
         }
     }
 }
