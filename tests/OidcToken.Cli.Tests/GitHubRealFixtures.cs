@@ -1,8 +1,7 @@
 namespace OidcToken.Cli;
 
 /// <summary>
-/// The real GitHub tokens and key sets in <c>&lt;repository root&gt;/../shared/fixtures/github-real</c> when CI lays it
-/// beside the clone, else the byte copies in <c>tests/OidcToken.Validation.Tests/Fixtures/github-real</c> (its README
+/// The real GitHub tokens and key sets kept in <c>tests/OidcToken.Validation.Tests/Fixtures/github-real</c> (its README
 /// gives each token's provenance and validity window).
 /// </summary>
 internal static class GitHubRealFixtures
@@ -40,13 +39,7 @@ internal static class GitHubRealFixtures
         {
             if (File.Exists(Path.Combine(folder.FullName, "OidcToken.sln")))
             {
-                var fixtures = Path.GetFullPath(Path.Combine(folder.FullName, "..", "shared", "fixtures", "github-real"));
-                if (!System.IO.Directory.Exists(fixtures))
-                {
-                    // A clone without shared/ beside it uses the byte copies kept in the repository.
-                    fixtures = Path.Combine(folder.FullName, "tests", "OidcToken.Validation.Tests", "Fixtures", "github-real");
-                }
-
+                var fixtures = Path.Combine(folder.FullName, "tests", "OidcToken.Validation.Tests", "Fixtures", "github-real");
                 return System.IO.Directory.Exists(fixtures)
                     ? fixtures
                     : throw new DirectoryNotFoundException("The real GitHub fixtures are missing: " + fixtures);

@@ -1,33 +1,19 @@
 namespace OidcToken.Testing.Tests.Support;
 
-/// <summary>Finds the repository (the folder holding OidcToken.sln) and the shared fixtures beside it.</summary>
+/// <summary>Finds the repository (the folder holding OidcToken.sln) and the real GitHub fixtures kept in it.</summary>
 internal static class RepoPaths
 {
     private static readonly Lazy<string> Root = new(FindRoot);
 
     public static string RepositoryRoot => Root.Value;
 
-    /// <summary>
-    /// <c>&lt;repo&gt;/../shared/fixtures/github-real</c> when CI lays shared/ beside the clone, else the byte copies in
-    /// <c>tests/OidcToken.Validation.Tests/Fixtures/github-real</c> (its README describes each file).
-    /// </summary>
+    /// <summary><c>tests/OidcToken.Validation.Tests/Fixtures/github-real</c> (its README describes each file).</summary>
     public static string RealFixtures
     {
         get
         {
-            var path = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "fixtures", "github-real"));
-            if (!Directory.Exists(path))
-            {
-                // A clone without shared/ beside it uses the byte copies kept in the repository.
-                path = Path.Combine(RepositoryRoot, "tests", "OidcToken.Validation.Tests", "Fixtures", "github-real");
-            }
-
-            if (!Directory.Exists(path))
-            {
-                throw new DirectoryNotFoundException($"The real GitHub fixtures are expected at {path} (shared/ beside the repository).");
-            }
-
-            return path;
+            var path = Path.Combine(RepositoryRoot, "tests", "OidcToken.Validation.Tests", "Fixtures", "github-real");
+            return Directory.Exists(path) ? path : throw new DirectoryNotFoundException($"The real GitHub fixtures are missing: {path}.");
         }
     }
 

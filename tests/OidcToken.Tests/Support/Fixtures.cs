@@ -1,8 +1,8 @@
 namespace OidcToken.Tests.Support;
 
 /// <summary>
-/// Finds the real GitHub fixtures in <c>shared/fixtures/github-real</c> beside the repository, else the byte copies in
-/// <c>tests/OidcToken.Validation.Tests/Fixtures/github-real</c> (its README describes each file).
+/// Finds the real GitHub fixtures kept in the repository, <c>tests/OidcToken.Validation.Tests/Fixtures/github-real</c>
+/// (its README describes each file).
 /// </summary>
 internal static class Fixtures
 {
@@ -10,16 +10,10 @@ internal static class Fixtures
 
     public static string GitHubReal(string fileName)
     {
-        var path = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "fixtures", "github-real", fileName));
+        var path = Path.Combine(RepositoryRoot, "tests", "OidcToken.Validation.Tests", "Fixtures", "github-real", fileName);
         if (!File.Exists(path))
         {
-            // A clone without shared/ beside it uses the byte copies kept in the repository.
-            path = Path.Combine(RepositoryRoot, "tests", "OidcToken.Validation.Tests", "Fixtures", "github-real", fileName);
-        }
-
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException("The real GitHub fixtures are expected in ../shared/fixtures/github-real beside the repository.", path);
+            throw new FileNotFoundException("A real GitHub fixture is missing from tests/OidcToken.Validation.Tests/Fixtures/github-real.", path);
         }
 
         return File.ReadAllText(path).Trim();
