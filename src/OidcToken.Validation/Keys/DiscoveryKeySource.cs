@@ -38,6 +38,7 @@ internal sealed class DiscoveryKeySource : IKeySource
     private readonly ConfigurationManager<OpenIdConnectConfiguration> _manager;
     private readonly HttpClient? _ownedClient;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _refreshInterval;
     private readonly long _refreshIntervalTicks;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
@@ -65,6 +66,7 @@ internal sealed class DiscoveryKeySource : IKeySource
             RefreshInterval = refreshInterval,
         };
         _time = time;
+        _refreshInterval = refreshInterval;
         _refreshIntervalTicks = (long)(refreshInterval.TotalSeconds * time.TimestampFrequency);
         _logger = logger;
     }
@@ -123,7 +125,7 @@ internal sealed class DiscoveryKeySource : IKeySource
             return KeyLookup.Unavailable(
                 $"the token's kid '{Text.Quote(keyId)}' is not in the issuer's JWKS as fetched at {Text.Instant(fetchedAt)}, "
                 + $"{(issuedAt is { } at ? "before the token was issued at " + Text.Instant(at) : "and the token has no issue time (iat)")}; "
-                + $"the keys are fetched again for an unknown kid at most once per refresh interval ({Text.Seconds(TimeSpan.FromSeconds(_refreshIntervalTicks / (double)_time.TimestampFrequency))}). "
+                + $"the keys are fetched again for an unknown kid at most once per refresh interval ({Text.Seconds(_refreshInterval)}). "
                 + "The token was not judged: retry later");
         }
 
