@@ -50,9 +50,21 @@ internal sealed class SlowServer : IAsyncDisposable
         if (_relay is null)
         {
             var sleeping = _server.SendRawAsync("DEBUG", "SLEEP", duration.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture));
-            // Give the server time to read DEBUG SLEEP before the test's command, so that it is the one waiting.
-            await Task.Delay(200);
-            return sleeping;
+
+            // Return only once the server is asleep, so that the test's command is the one that waits: a PING on another
+            // connection then stays unanswered. (A fixed pause lost the race on a loaded machine: the test's command
+            // reached the server before DEBUG SLEEP did.)
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            while (!sleeping.IsCompleted && watch.Elapsed < duration / 2)
+            {
+                var ping = _server.SendRawAsync("PING");
+                if (await Task.WhenAny(ping, Task.Delay(300)) != ping && !sleeping.IsCompleted)
+                {
+                    return sleeping;
+                }
+            }
+
+            throw new InvalidOperationException($"redis-server did not start sleeping within {duration.TotalSeconds / 2:0.#} s of DEBUG SLEEP");
         }
 
         _relay.AnswerDelay = duration;
