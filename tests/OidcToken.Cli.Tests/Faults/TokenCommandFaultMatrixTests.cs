@@ -147,8 +147,9 @@ public sealed class TokenCommandHttpFaultTests(ITestOutputHelper output) : IDisp
         Assert.Equal(exitCode, run.ExitCode);
         Assert.InRange(_issuer.TokenRequestCount, minAttempts, maxAttempts);
         // maxMs is the row's own bound on a quiet machine (e.g. one jittered backoff of up to 1.5 s, well inside --timeout);
-        // one second more for scheduling on a loaded 2-core machine, as in the client's matrix. The attempts stay exact.
-        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(minMs), TimeSpan.FromMilliseconds(maxMs) + TimeSpan.FromSeconds(1));
+        // 2.5 s more for scheduling on a loaded 2-core machine (`.ci/run` beside a loaded suite run measured 3.65 s for a
+        // 2.5 s row). The attempts stay exact, and the lower bound still proves the waits.
+        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(minMs), TimeSpan.FromMilliseconds(maxMs) + TimeSpan.FromSeconds(2.5));
         if (code.Length == 0)
         {
             Assert.Equal(3, run.Output.TrimEnd('\n').Split('.').Length);
