@@ -61,7 +61,10 @@ public sealed class GitHubOidcAuthenticationOptions : AuthenticationSchemeOption
 
     /// <summary>The <c>Retry-After</c> sent with a 503 answer (keys or replay store unavailable).</summary>
     /// <value>Default 30 seconds; 1 second to 1 hour.</value>
-    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan RetryAfter { get; set; } = DefaultRetryAfter;
+
+    /// <summary>The default <see cref="RetryAfter"/>, also what the JwtBearer bridge sends.</summary>
+    internal static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(30);
 
     /// <summary>The validator settings these options describe (the scheme's clock and logging included).</summary>
     internal GitHubOidcValidationOptions ToValidationOptions(Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory) => new()

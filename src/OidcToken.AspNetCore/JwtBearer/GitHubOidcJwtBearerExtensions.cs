@@ -62,7 +62,7 @@ public static class GitHubOidcJwtBearerExtensions
                 {
                     context.HandleResponse();
                     context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                    context.Response.Headers.RetryAfter = "30";
+                    context.Response.Headers.RetryAfter = ((long)GitHubOidcAuthenticationOptions.DefaultRetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
                     return;
                 }
 
