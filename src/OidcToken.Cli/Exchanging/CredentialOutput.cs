@@ -33,7 +33,7 @@ internal sealed class OutputVariable
 }
 
 /// <summary>
-/// The three output formats of <c>oidc-token exchange</c> and the log masking that precedes them. No value can
+/// The output formats of <c>oidc-token exchange</c> and the log masking that precedes them. No value can
 /// inject anything: <c>env</c> quotes every value in single quotes (a <c>'</c> becomes <c>'\''</c>, nothing else is
 /// special inside them), <c>json</c> is written by <see cref="Utf8JsonWriter"/>, and <c>github-env</c> uses the runner's
 /// heredoc form with a random delimiter that the value is checked not to contain.
@@ -41,7 +41,7 @@ internal sealed class OutputVariable
 internal static class CredentialOutput
 {
     /// <summary>The values <c>--format</c> accepts.</summary>
-    internal static readonly string[] Formats = ["env", "json", "github-env"];
+    internal static readonly string[] Formats = ["env", "json", "github-env", "github-output"];
 
     /// <summary>
     /// <c>export NAME='value'</c> lines for POSIX shells (<c>eval "$(oidc-token exchange …)"</c>). Inside single quotes a
@@ -120,6 +120,19 @@ internal static class CredentialOutput
 
         return text.ToString();
     }
+
+    /// <summary>
+    /// The text appended to <c>$GITHUB_OUTPUT</c>: each variable under its output name (<see cref="OutputName"/>) and each
+    /// step output, in the same injection-safe heredoc form as <see cref="GitHubEnv"/>.
+    /// </summary>
+    internal static string GitHubOutput(IEnumerable<OutputVariable> variables, IEnumerable<StepOutput> outputs, Func<string>? newDelimiter = null) =>
+        GitHubEnv(
+            variables.Select(v => new OutputVariable(OutputName(v.Name), v.Value, v.Secret))
+                .Concat(outputs.Select(o => new OutputVariable(o.Name, o.Value, secret: false))),
+            newDelimiter);
+
+    /// <summary>A variable's step-output name, as the official actions spell theirs: <c>AWS_SESSION_TOKEN</c> → <c>aws-session-token</c>.</summary>
+    internal static string OutputName(string variable) => variable.ToLowerInvariant().Replace('_', '-');
 
     /// <summary>A delimiter in the runner's own style: <c>ghadelimiter_</c> and 32 random hex digits.</summary>
     internal static string NewDelimiter() => "ghadelimiter_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));

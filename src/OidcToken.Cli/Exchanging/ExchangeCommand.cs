@@ -18,7 +18,9 @@ internal static class ExchangeCommand
     internal const string FormatHelp =
         "env (default): export NAME='value' lines for eval \"$(oidc-token exchange …)\". " +
         "json: one object {\"target\",\"variables\":{NAME:value},…non-secret facts}. " +
-        "github-env: append the variables to the file named by $GITHUB_ENV (heredoc form with a random delimiter); nothing on stdout.";
+        "github-env: append the variables to the file named by $GITHUB_ENV (heredoc form with a random delimiter); nothing on stdout. " +
+        "github-output: write them as step outputs to $GITHUB_OUTPUT instead (AWS_SESSION_TOKEN becomes the output aws-session-token; masked first); nothing on stdout. " +
+        "In every format the non-secret facts (account id, role ARN, expiry, file path…) are also step outputs when $GITHUB_OUTPUT is set.";
 
     internal static Command Create(CliContext context) => new(
         "exchange",
@@ -101,15 +103,24 @@ internal static class ExchangeCommand
 
             var formatValue = parseResult.GetValue(format) ?? "env";
             var githubEnv = context.Environment("GITHUB_ENV");
-            if (formatValue == "github-env" && string.IsNullOrWhiteSpace(githubEnv))
+            var githubOutput = context.Environment("GITHUB_OUTPUT");
+            foreach (var (fileFormat, variable, path) in (ReadOnlySpan<(string, string, string?)>)[("github-env", "GITHUB_ENV", githubEnv), ("github-output", "GITHUB_OUTPUT", githubOutput)])
             {
-                problems.Add("--format github-env needs the GITHUB_ENV variable (set by the runner in every step); outside GitHub Actions use --format env or json.");
-            }
-            else if (formatValue == "github-env" && CannotAppend(githubEnv!) is { } why)
-            {
-                // Checked before anything is requested, so no credential is minted that could not be delivered.
-                problems.Add("--format github-env cannot append to $GITHUB_ENV ('" + TextFormat.Safe(githubEnv!) + "'): " + why +
-                             ". GITHUB_ENV must name a file this step can write (the runner sets it; do not override it), or use --format env or json.");
+                if (formatValue != fileFormat)
+                {
+                    continue;
+                }
+
+                if (string.IsNullOrWhiteSpace(path))
+                {
+                    problems.Add($"--format {fileFormat} needs the {variable} variable (set by the runner in every step); outside GitHub Actions use --format env or json.");
+                }
+                else if (CannotAppend(path) is { } why)
+                {
+                    // Checked before anything is requested, so no credential is minted that could not be delivered.
+                    problems.Add($"--format {fileFormat} cannot append to ${variable} ('" + TextFormat.Safe(path) + "'): " + why +
+                                 $". {variable} must name a file this step can write (the runner sets it; do not override it), or use --format env or json.");
+                }
             }
 
             var run = prepare(parseResult, new ExchangeInputs(context, endpointUrl, endpointText is not null, audienceValue, problems));
@@ -212,7 +223,18 @@ internal static class ExchangeCommand
                 }
             }
 
-            return await WriteAsync(formatValue, name, outcome, githubEnv, output, error, prefix, cancellationToken).ConfigureAwait(false);
+            var exitCode = await WriteAsync(formatValue, name, outcome, githubEnv, githubOutput, output, error, prefix, cancellationToken).ConfigureAwait(false);
+            if (exitCode == ExitCodes.Success && formatValue != "github-output" && outcome.Outputs.Count > 0 && !string.IsNullOrWhiteSpace(githubOutput))
+            {
+                // The facts are step outputs whatever the format; the credentials were delivered, so a failure here only warns.
+                if (await AppendAsync(githubOutput, CredentialOutput.GitHubOutput([], outcome.Outputs), cancellationToken).ConfigureAwait(false) is { } why)
+                {
+                    await error.WriteLineAsync(prefix + "warning: the step outputs (" + string.Join(", ", outcome.Outputs.Select(o => o.Name)) +
+                                               ") were not written: could not append to $GITHUB_OUTPUT: " + why).ConfigureAwait(false);
+                }
+            }
+
+            return exitCode;
         });
         return command;
     }
@@ -237,36 +259,38 @@ internal static class ExchangeCommand
     }
 
     private static async Task<int> WriteAsync(
-        string format, string name, ExchangeOutcome outcome, string? githubEnv, TextWriter output, TextWriter error, string prefix, CancellationToken cancellationToken)
+        string format,
+        string name,
+        ExchangeOutcome outcome,
+        string? githubEnv,
+        string? githubOutput,
+        TextWriter output,
+        TextWriter error,
+        string prefix,
+        CancellationToken cancellationToken)
     {
         switch (format)
         {
             case "json":
                 await output.WriteAsync(CredentialOutput.Json(name, outcome.Variables, outcome.Facts)).ConfigureAwait(false);
                 break;
-            case "github-env":
-                var text = CredentialOutput.GitHubEnv(outcome.Variables);
-                var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text);
-                try
+            case "github-env" or "github-output":
+                var (variable, path, text) = format == "github-env"
+                    ? ("GITHUB_ENV", githubEnv!, CredentialOutput.GitHubEnv(outcome.Variables))
+                    : ("GITHUB_OUTPUT", githubOutput!, CredentialOutput.GitHubOutput(outcome.Variables, outcome.Outputs));
+                if (await AppendAsync(path, text, cancellationToken).ConfigureAwait(false) is { } why)
                 {
-                    var file = new FileStream(githubEnv!, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
-                    await using (file.ConfigureAwait(false))
-                    {
-                        await file.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-                    }
-                }
-                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-                {
-                    await error.WriteLineAsync(prefix + "could not append to $GITHUB_ENV: " + TextFormat.Safe(exception.Message) +
-                                               ". The variables may be missing or incomplete: run the step again (GITHUB_ENV must name a file this step can write).").ConfigureAwait(false);
+                    await error.WriteLineAsync(prefix + $"could not append to ${variable}: " + why +
+                                               $". The {(format == "github-env" ? "variables" : "outputs")} may be missing or incomplete: run the step again " +
+                                               $"({variable} must name a file this step can write).").ConfigureAwait(false);
                     return ExitCodes.RunnerFilesUnusable;
                 }
-                finally
-                {
-                    Array.Clear(bytes);
-                }
 
-                await error.WriteLineAsync(prefix + "set " + string.Join(", ", outcome.Variables.Select(v => v.Name)) + " for the following steps ($GITHUB_ENV).").ConfigureAwait(false);
+                var names = format == "github-env"
+                    ? outcome.Variables.Select(v => v.Name)
+                    : outcome.Variables.Select(v => CredentialOutput.OutputName(v.Name)).Concat(outcome.Outputs.Select(o => o.Name));
+                await error.WriteLineAsync(prefix + "set " + string.Join(", ", names) +
+                                           (format == "github-env" ? " for the following steps ($GITHUB_ENV)." : " as step outputs ($GITHUB_OUTPUT).")).ConfigureAwait(false);
                 return ExitCodes.Success;
             default:
                 await output.WriteAsync(CredentialOutput.Env(outcome.Variables)).ConfigureAwait(false);
@@ -275,6 +299,30 @@ internal static class ExchangeCommand
 
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         return ExitCodes.Success;
+    }
+
+    /// <summary>Appends <paramref name="text"/> (UTF-8, no BOM) to a runner file; returns why it failed, or null.</summary>
+    private static async Task<string?> AppendAsync(string path, string text, CancellationToken cancellationToken)
+    {
+        var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text);
+        try
+        {
+            var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+            await using (file.ConfigureAwait(false))
+            {
+                await file.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            }
+
+            return null;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return TextFormat.Safe(exception.Message);
+        }
+        finally
+        {
+            Array.Clear(bytes);
+        }
     }
 
     private static Uri? ParseEndpoint(string? text, List<string> problems)

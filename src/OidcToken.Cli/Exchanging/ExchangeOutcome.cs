@@ -9,12 +9,20 @@ internal sealed class ExchangeOutcome
     /// <param name="variables">The variables, in output order.</param>
     /// <param name="facts">Writes the non-secret facts (expiry, ids…) as members of the JSON object; null for none.</param>
     /// <param name="cleanup">What <c>oidc-token cleanup</c> must undo; null for nothing.</param>
-    internal ExchangeOutcome(IReadOnlyList<OutputVariable> variables, Action<Utf8JsonWriter>? facts = null, CleanupEntry? cleanup = null)
+    /// <param name="outputs">
+    /// Non-secret facts handed on as step outputs (<c>$GITHUB_OUTPUT</c>) in every format, e.g. <c>aws-account-id</c>; null for none.
+    /// </param>
+    internal ExchangeOutcome(
+        IReadOnlyList<OutputVariable> variables, Action<Utf8JsonWriter>? facts = null, CleanupEntry? cleanup = null, IReadOnlyList<StepOutput>? outputs = null)
     {
         Variables = variables;
         Facts = facts;
         Cleanup = cleanup;
+        Outputs = outputs ?? [];
     }
+
+    /// <summary>Non-secret facts written as step outputs whenever <c>$GITHUB_OUTPUT</c> is set, whatever the format.</summary>
+    internal IReadOnlyList<StepOutput> Outputs { get; }
 
     /// <summary>The variables, in output order.</summary>
     internal IReadOnlyList<OutputVariable> Variables { get; }
@@ -30,6 +38,11 @@ internal sealed class ExchangeOutcome
         Variables.Where(v => v.Secret).Select(v => v.Value)
             .Concat(Cleanup?.Token is { } token ? [token] : []);
 }
+
+/// <summary>One non-secret step output, e.g. <c>aws-account-id</c>.</summary>
+/// <param name="Name">The output's name: lower-case letters, digits and <c>-</c>, as the official actions name theirs.</param>
+/// <param name="Value">The value (never a credential).</param>
+internal sealed record StepOutput(string Name, string Value);
 
 /// <summary>What every target's preparation gets: the parsed common options and the environment.</summary>
 /// <param name="Context">The environment and stdin.</param>
