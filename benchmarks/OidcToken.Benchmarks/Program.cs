@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using OidcToken.Benchmarks.Configuration;
+using OidcToken.Benchmarks.Exchange;
 using OidcToken.Benchmarks.Requesting;
 using OidcToken.Benchmarks.Validation;
 
@@ -10,6 +11,7 @@ using OidcToken.Benchmarks.Validation;
 //   OidcToken.Benchmarks --validation-scaling [--quick]
 //   OidcToken.Benchmarks --probe-validation
 //   OidcToken.Benchmarks --validation-window SECONDS
+//   OidcToken.Benchmarks --serve-mock-sts [--subject-pattern PATTERN]
 // --quick: a sanity run (in-process, a few short iterations); numbers are indicative only.
 // --probe-allocations: counts the bytes one cached GetTokenAsync hit allocates with GC.GetAllocatedBytesForCurrentThread,
 // as a cross-check of BenchmarkDotNet's MemoryDiagnoser; prints one JSON line.
@@ -18,7 +20,13 @@ using OidcToken.Benchmarks.Validation;
 // --validation-scaling: validation throughput on 1 and on 2 threads; prints one JSON line.
 // --validation-window SECONDS: one round of the paired jose comparison (OidcToken and bare RSA, one thread, SECONDS
 // each); prints one JSON line.
+// --serve-mock-sts: the local STS stand-in of benchmarks/exchange-aws/run (prints READY URL, serves until stdin closes).
 // --probe-validation: Stopwatch and allocated bytes per validation of each contender, one thread (for profiling).
+if (args.Contains("--serve-mock-sts"))
+{
+    return MockStsServer.Run(args, Console.Out);
+}
+
 if (args.Contains("--probe-allocations"))
 {
     return AllocationProbe.Run(Console.Out);
