@@ -5,8 +5,9 @@ using OidcToken.Azure;
 namespace OidcToken.Cli.Exchanging;
 
 /// <summary>
-/// <c>oidc-token exchange azure --tenant-id T --client-id C [--scope S]</c>: a Microsoft Entra access token through
-/// workload identity federation (OidcToken.Azure on Azure.Identity). Prints AZURE_ACCESS_TOKEN.
+/// <c>oidc-token exchange azure --tenant-id T --client-id C [--subscription-id S] [--scope S]</c>: a Microsoft Entra access
+/// token through workload identity federation (OidcToken.Azure on Azure.Identity). Prints AZURE_ACCESS_TOKEN with
+/// AZURE_CLIENT_ID, AZURE_TENANT_ID and (when given) AZURE_SUBSCRIPTION_ID, the variables Azure SDKs and the Azure CLI read.
 /// </summary>
 internal static class AzureTarget
 {
@@ -23,6 +24,10 @@ internal static class AzureTarget
         {
             Description = "The application (client) id, or user-assigned managed identity client id, holding the federated credential. Required; default: AZURE_CLIENT_ID.",
         };
+        var subscriptionId = new Option<string?>("--subscription-id")
+        {
+            Description = "The Azure subscription id (a GUID) exported as AZURE_SUBSCRIPTION_ID for the steps that follow; not sent to Entra. Default: AZURE_SUBSCRIPTION_ID, else none.",
+        };
         var scope = new Option<string?>("--scope")
         {
             Description = "The scope of the access token, one resource's /.default. Default: " + DefaultScope + ".",
@@ -30,11 +35,12 @@ internal static class AzureTarget
 
         return ExchangeCommand.CreateTarget(
             "azure",
-            "A Microsoft Entra access token through workload identity federation: exports AZURE_ACCESS_TOKEN (a bearer token for the --scope resource; it expires in about an hour).",
+            "A Microsoft Entra access token through workload identity federation: exports AZURE_ACCESS_TOKEN (a bearer token for the --scope resource; it expires in about an hour) " +
+            "with AZURE_CLIENT_ID, AZURE_TENANT_ID and, when given, AZURE_SUBSCRIPTION_ID, where Azure SDKs and the Azure CLI look for them.",
             context,
             "The Entra authority host for a sovereign or private cloud, e.g. https://login.microsoftonline.us/ (https only: Azure.Identity refuses anything else). Default: the public cloud.",
             "The aud of the GitHub token; it must equal the federated credential's audience. Default: api://AzureADTokenExchange (the sovereign clouds' own for their authority hosts).",
-            [tenantId, clientId, scope],
+            [tenantId, clientId, subscriptionId, scope],
             (parseResult, inputs) =>
             {
                 var environment = inputs.Context.Environment;
@@ -48,6 +54,16 @@ internal static class AzureTarget
                 if (client is null)
                 {
                     inputs.Problems.Add("--client-id is required (or AZURE_CLIENT_ID): the app (client) id whose federated credential trusts this repository.");
+                }
+
+                var subscription = NonEmpty(parseResult.GetValue(subscriptionId));
+                var subscriptionFlag = subscription is not null;
+                subscription ??= NonEmpty(environment("AZURE_SUBSCRIPTION_ID"));
+                if (subscription is not null && !Guid.TryParseExact(subscription, "D", out _))
+                {
+                    inputs.Problems.Add((subscriptionFlag ? "--subscription-id '" : "AZURE_SUBSCRIPTION_ID '") + Output.TextFormat.Safe(subscription) +
+                                        "' is not a subscription id: give the GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx) shown by 'az account show --query id' " +
+                                        "or on the subscription's page in the Azure portal.");
                 }
 
                 var scopeValue = parseResult.GetValue(scope);
@@ -90,8 +106,26 @@ internal static class AzureTarget
                 return async (source, cancellationToken) =>
                 {
                     var token = await GitHubActionsCredential.GetTokenAsync(source, options, scopes, cancellationToken).ConfigureAwait(false);
+                    List<OutputVariable> variables =
+                    [
+                        new("AZURE_ACCESS_TOKEN", token.RevealToken(), secret: true),
+                        new("AZURE_CLIENT_ID", token.ClientId, secret: false),
+                        new("AZURE_TENANT_ID", token.TenantId, secret: false),
+                    ];
+                    List<StepOutput> outputs =
+                    [
+                        new("azure-client-id", token.ClientId),
+                        new("azure-tenant-id", token.TenantId),
+                    ];
+                    if (subscription is not null)
+                    {
+                        variables.Add(new("AZURE_SUBSCRIPTION_ID", subscription, secret: false));
+                        outputs.Add(new("azure-subscription-id", subscription));
+                    }
+
+                    outputs.Add(new("azure-expiration", ExchangeCommand.Instant(token.ExpiresOn)));
                     return new ExchangeOutcome(
-                        [new OutputVariable("AZURE_ACCESS_TOKEN", token.RevealToken(), secret: true)],
+                        variables,
                         json =>
                         {
                             json.WriteString("token_type", token.TokenType);
@@ -110,7 +144,12 @@ internal static class AzureTarget
                             json.WriteEndArray();
                             json.WriteString("tenant_id", token.TenantId);
                             json.WriteString("client_id", token.ClientId);
-                        });
+                            if (subscription is not null)
+                            {
+                                json.WriteString("subscription_id", subscription);
+                            }
+                        },
+                        outputs: outputs);
                 };
             });
     }

@@ -123,12 +123,14 @@ internal static class CredentialOutput
 
     /// <summary>
     /// The text appended to <c>$GITHUB_OUTPUT</c>: each variable under its output name (<see cref="OutputName"/>) and each
-    /// step output, in the same injection-safe heredoc form as <see cref="GitHubEnv"/>.
+    /// step output, in the same injection-safe heredoc form as <see cref="GitHubEnv"/>. A step output named like a variable's
+    /// output (<c>azure-client-id</c> for <c>AZURE_CLIENT_ID</c>) is the same fact and is written once.
     /// </summary>
     internal static string GitHubOutput(IEnumerable<OutputVariable> variables, IEnumerable<StepOutput> outputs, Func<string>? newDelimiter = null) =>
         GitHubEnv(
             variables.Select(v => new OutputVariable(OutputName(v.Name), v.Value, v.Secret))
-                .Concat(outputs.Select(o => new OutputVariable(o.Name, o.Value, secret: false))),
+                .Concat(outputs.Select(o => new OutputVariable(o.Name, o.Value, secret: false)))
+                .DistinctBy(v => v.Name, StringComparer.Ordinal),
             newDelimiter);
 
     /// <summary>A variable's step-output name, as the official actions spell theirs: <c>AWS_SESSION_TOKEN</c> → <c>aws-session-token</c>.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using OidcToken.Claims;
 using OidcToken.Cli.Input;
 using OidcToken.Cli.Output;
 using OidcToken.Cli.Requesting;
@@ -176,6 +177,27 @@ internal static class ExchangeCommand
                 source = IdTokenSources.FromClient(client);
             }
 
+            // The claims of the last token handed to the target (never the token), for the step summary of a failure;
+            // the first one also decides the context warnings, written before the target sees the token.
+            GitHubActionsClaims? seen = null;
+            if (usesTokenSource)
+            {
+                var inner = source;
+                var warnings = context.IsGitHubActions && formatValue != "credential-process"; // that format's stderr stays silent on success
+                source = async (audience, cancellationToken) =>
+                {
+                    var jwt = await inner(audience, cancellationToken).ConfigureAwait(false);
+                    var first = seen is null;
+                    seen = JwtPayloadReader.TryRead(jwt, out _) ?? seen;
+                    if (first && warnings && seen is not null)
+                    {
+                        ActionsReport.WarnAboutContext(error, "exchange " + name, seen);
+                    }
+
+                    return jwt;
+                };
+            }
+
             ExchangeOutcome outcome;
             try
             {
@@ -183,7 +205,10 @@ internal static class ExchangeCommand
             }
             catch (OidcTokenException exception)
             {
-                return await ErrorReporter.ReportAsync(error, exception, CliSettings.Scope.Exchange).ConfigureAwait(false);
+                var failed = await ErrorReporter.ReportAsync(error, exception, CliSettings.Scope.Exchange).ConfigureAwait(false);
+                await ActionsReport.FailureAsync(context, error, "exchange " + name, exception, CliSettings.MessageOf(exception, CliSettings.Scope.Exchange), seen)
+                    .ConfigureAwait(false);
+                return failed;
             }
             catch (ArgumentException exception)
             {
@@ -288,7 +313,7 @@ internal static class ExchangeCommand
 
                 var names = format == "github-env"
                     ? outcome.Variables.Select(v => v.Name)
-                    : outcome.Variables.Select(v => CredentialOutput.OutputName(v.Name)).Concat(outcome.Outputs.Select(o => o.Name));
+                    : outcome.Variables.Select(v => CredentialOutput.OutputName(v.Name)).Concat(outcome.Outputs.Select(o => o.Name)).Distinct(StringComparer.Ordinal);
                 await error.WriteLineAsync(prefix + "set " + string.Join(", ", names) +
                                            (format == "github-env" ? " for the following steps ($GITHUB_ENV)." : " as step outputs ($GITHUB_OUTPUT).")).ConfigureAwait(false);
                 return ExitCodes.Success;

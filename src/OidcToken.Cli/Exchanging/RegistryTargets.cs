@@ -48,7 +48,7 @@ internal static class RegistryTargets
                 return async (source, cancellationToken) =>
                 {
                     var key = await NuGetTrustedPublishing.ExchangeAsync(source, options, cancellationToken).ConfigureAwait(false);
-                    return Outcome(key, [new OutputVariable("NUGET_API_KEY", key.RevealToken(), secret: true)]);
+                    return Outcome("nuget", key, [new OutputVariable("NUGET_API_KEY", key.RevealToken(), secret: true)]);
                 };
             });
     }
@@ -75,6 +75,7 @@ internal static class RegistryTargets
             {
                 var token = await PyPITrustedPublishing.ExchangeAsync(source, options, cancellationToken).ConfigureAwait(false);
                 return Outcome(
+                    "pypi",
                     token,
                     [
                         new OutputVariable("TWINE_USERNAME", "__token__", secret: false),
@@ -85,39 +86,96 @@ internal static class RegistryTargets
 
     internal static Command CreateNpm(CliContext context)
     {
-        var package = new Option<string?>("--package")
+        var package = new Option<string[]>("--package")
         {
-            Description = "The package to publish, as in package.json (name or @scope/name); it must already have a trusted publisher. Required.",
+            Description = "A package to publish, as in package.json (name or @scope/name); it must already have a trusted publisher. Required; repeat it for " +
+                          "several packages: one exchange each, and each token in its own variable, NODE_AUTH_TOKEN_<NAME> (the name upper-cased, '@' " +
+                          "dropped, every other character but letters and digits as '_': @octo/pkg gives NODE_AUTH_TOKEN_OCTO_PKG). If one exchange " +
+                          "fails, nothing is handed on and the exit code is that failure's.",
+            Arity = ArgumentArity.ZeroOrMore,
         };
         return ExchangeCommand.CreateTarget(
             "npm",
-            "A short-lived npm token through the registry's trusted publishing: exports NODE_AUTH_TOKEN. " +
-            "--endpoint (the registry URL) and --package are required; see " + NpmDocs + ".",
+            "Short-lived npm tokens through the registry's trusted publishing: exports NODE_AUTH_TOKEN for one --package, NODE_AUTH_TOKEN_<NAME> " +
+            "for each of several. --endpoint (the registry URL) and --package are required; see " + NpmDocs + ".",
             context,
             "The registry's URL (npm's registry setting). Required; see " + NpmDocs + ".",
             "The aud of the GitHub token. Default: npm:<registry host name>.",
             [package],
             (parseResult, inputs) =>
             {
-                var packageValue = NonEmpty(parseResult.GetValue(package));
+                var packages = (parseResult.GetValue(package) ?? []).Select(NonEmpty).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
                 ExchangeCommand.RequireRegistryInputs(
                     inputs.Problems,
                     "npm",
                     NpmDocs,
                     ("--endpoint", "the registry URL", !inputs.EndpointGiven),
-                    ("--package", "the package name from package.json", packageValue is null));
-                if (inputs.Endpoint is null || packageValue is null)
+                    ("--package", "the package name from package.json", packages.Length == 0));
+                var variables = packages.Length == 1 ? ["NODE_AUTH_TOKEN"] : packages.Select(NpmVariable).ToArray();
+                foreach (var clash in packages.Zip(variables).GroupBy(p => p.Second, StringComparer.Ordinal).Where(g => g.Count() > 1))
+                {
+                    inputs.Problems.Add("--package " + string.Join(" and --package ", clash.Select(p => "'" + Output.TextFormat.Safe(p.First) + "'")) +
+                                        " would share the variable " + clash.Key + ": exchange them in separate steps.");
+                }
+
+                if (inputs.Endpoint is null || packages.Length == 0 || inputs.Problems.Count > 0)
                 {
                     return null;
                 }
 
-                var options = new NpmTrustedPublishingOptions { RegistryUrl = inputs.Endpoint, Package = packageValue, Audience = inputs.Audience };
                 return async (source, cancellationToken) =>
                 {
-                    var token = await NpmTrustedPublishing.ExchangeAsync(source, options, cancellationToken).ConfigureAwait(false);
-                    return Outcome(token, [new OutputVariable("NODE_AUTH_TOKEN", token.RevealToken(), secret: true)]);
+                    // One after another: each exchange gets its own fresh GitHub token (npm's are single-use), and nothing
+                    // is handed on until every package has its token, so a failure leaves no half-set environment.
+                    var handed = new List<OutputVariable>(packages.Length);
+                    DateTimeOffset? expires = null;
+                    for (var i = 0; i < packages.Length; i++)
+                    {
+                        var options = new NpmTrustedPublishingOptions { RegistryUrl = inputs.Endpoint, Package = packages[i], Audience = inputs.Audience };
+                        TrustedPublishingToken token;
+                        try
+                        {
+                            token = await NpmTrustedPublishing.ExchangeAsync(source, options, cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (OidcTokenException failure) when (packages.Length > 1)
+                        {
+                            throw InPackage(failure, packages, i);
+                        }
+
+                        handed.Add(new OutputVariable(variables[i], token.RevealToken(), secret: true));
+                        expires = token.ExpiresAt is { } at && (expires is null || at < expires) ? at : expires;
+                    }
+
+                    return Outcome("npm", "npm", expires, handed);
                 };
             });
+    }
+
+    /// <summary>
+    /// The variable for one of several npm packages: <c>NODE_AUTH_TOKEN_</c> and the name upper-cased, a leading <c>@</c>
+    /// dropped and every character other than an ASCII letter or digit as <c>_</c> (<c>@octo/pkg</c> → <c>NODE_AUTH_TOKEN_OCTO_PKG</c>).
+    /// </summary>
+    internal static string NpmVariable(string package) =>
+        "NODE_AUTH_TOKEN_" + string.Concat(package.TrimStart('@').Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_'));
+
+    /// <summary>One package's failure among several: the same code and facts, its message led by which package failed and ended by what was handed on (nothing).</summary>
+    private static OidcTokenException InPackage(OidcTokenException failure, string[] packages, int index)
+    {
+        var minted = index == 0
+            ? string.Empty
+            : " The tokens already issued for " + string.Join(", ", packages.Take(index).Select(p => "'" + p + "'")) + " were discarded (npm tokens expire on their own).";
+        var message = $"npm package '{packages[index]}' ({index + 1} of {packages.Length}): " + failure.Message +
+                      "\nNothing was handed on: no variable, output or file was written for any package." + minted +
+                      " Fix this package and run the step again for all of them.";
+        return new OidcTokenException(failure.ErrorCode, message, failure)
+        {
+            StatusCode = failure.StatusCode,
+            Attempts = failure.Attempts,
+            Elapsed = failure.Elapsed,
+            RequestId = failure.RequestId,
+            Setting = failure.Setting,
+            SettingReference = failure.SettingReference,
+        };
     }
 
     internal static Command CreateCrates(CliContext context) => ExchangeCommand.CreateTarget(
@@ -142,6 +200,7 @@ internal static class RegistryTargets
             {
                 var token = await CratesTrustedPublishing.ExchangeAsync(source, options, cancellationToken).ConfigureAwait(false);
                 return Outcome(
+                    "crates",
                     token,
                     [new OutputVariable("CARGO_REGISTRY_TOKEN", token.RevealToken(), secret: true)],
                     new CleanupEntry(CleanupKind.Crates, inputs.Endpoint.AbsoluteUri, token.RevealToken()));
@@ -155,18 +214,27 @@ internal static class RegistryTargets
             new CratesTrustedPublishingOptions { RegistryUrl = new Uri(entry.Location, UriKind.Absolute) },
             cancellationToken);
 
-    private static ExchangeOutcome Outcome(TrustedPublishingToken token, IReadOnlyList<OutputVariable> variables, CleanupEntry? cleanup = null) =>
+    /// <summary>
+    /// A registry's outcome: the variables, the registry and expiry in JSON, and the expiry, when the registry gave one, as
+    /// the step output <c>&lt;target&gt;-expiration</c> (e.g. <c>nuget-expiration</c>).
+    /// </summary>
+    private static ExchangeOutcome Outcome(string target, TrustedPublishingToken token, IReadOnlyList<OutputVariable> variables, CleanupEntry? cleanup = null) =>
+        Outcome(target, token.Registry, token.ExpiresAt, variables, cleanup);
+
+    private static ExchangeOutcome Outcome(
+        string target, string registry, DateTimeOffset? expiresAt, IReadOnlyList<OutputVariable> variables, CleanupEntry? cleanup = null) =>
         new(
             variables,
             json =>
             {
-                json.WriteString("registry", token.Registry);
-                if (token.ExpiresAt is { } expires)
+                json.WriteString("registry", registry);
+                if (expiresAt is { } expires)
                 {
                     json.WriteString("expires_at", ExchangeCommand.Instant(expires));
                 }
             },
-            cleanup);
+            cleanup,
+            expiresAt is { } at ? [new StepOutput(target + "-expiration", ExchangeCommand.Instant(at))] : null);
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

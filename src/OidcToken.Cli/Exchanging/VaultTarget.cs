@@ -5,7 +5,8 @@ namespace OidcToken.Cli.Exchanging;
 
 /// <summary>
 /// <c>oidc-token exchange vault [--role R] [--path MOUNT] [--namespace NS] [--ca-file PEM]</c>: HashiCorp Vault's JWT
-/// auth login (OidcToken.Exchange). Prints VAULT_TOKEN and VAULT_ADDR (and VAULT_NAMESPACE, VAULT_CACERT when given);
+/// auth login (OidcToken.Exchange). Prints VAULT_TOKEN and VAULT_ADDR (and VAULT_NAMESPACE, VAULT_CACERT when given); the
+/// step outputs <c>vault-policies</c>, <c>vault-lease-duration</c> and <c>vault-expiration</c> describe the token;
 /// <c>oidc-token cleanup</c> revokes the token.
 /// </summary>
 internal static class VaultTarget
@@ -85,6 +86,17 @@ internal static class VaultTarget
                         variables.Add(new("VAULT_CACERT", Path.GetFullPath(ca), secret: false));
                     }
 
+                    // The token's policies and lease as step outputs, for a later step's condition or log (never the token).
+                    List<StepOutput> outputs =
+                    [
+                        new("vault-policies", string.Join(',', login.Policies)),
+                        new("vault-lease-duration", ((long)login.LeaseDuration.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    ];
+                    if (login.LeaseDuration > TimeSpan.Zero)
+                    {
+                        outputs.Add(new("vault-expiration", ExchangeCommand.Instant(now + login.LeaseDuration)));
+                    }
+
                     return new ExchangeOutcome(
                         variables,
                         json =>
@@ -109,7 +121,8 @@ internal static class VaultTarget
                             address.AbsoluteUri,
                             token,
                             options.Namespace,
-                            options.CaCertificateFile is { } file ? Path.GetFullPath(file) : null));
+                            options.CaCertificateFile is { } file ? Path.GetFullPath(file) : null),
+                        outputs);
                 };
             });
     }

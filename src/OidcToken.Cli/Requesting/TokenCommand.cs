@@ -62,7 +62,10 @@ internal static class TokenCommand
             }
             catch (OidcTokenException exception)
             {
-                return await ErrorReporter.ReportAsync(error, exception, CliSettings.Scope.Token).ConfigureAwait(false);
+                var failed = await ErrorReporter.ReportAsync(error, exception, CliSettings.Scope.Token).ConfigureAwait(false);
+                await ActionsReport.FailureAsync(context, error, "token", exception, CliSettings.MessageOf(exception, CliSettings.Scope.Token), claims: null)
+                    .ConfigureAwait(false);
+                return failed;
             }
 
             var text = parseResult.GetValue(format) == "json" ? ToJson(token) : token.Reveal();

@@ -230,4 +230,99 @@ public sealed class RegistryExchangeTests : IDisposable
         Assert.Contains("loopback", run.Error, StringComparison.Ordinal);
         Assert.Equal(0, _runner.Issuer.TokenRequestCount);
     }
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public async Task Npm_several_packages_get_one_exchange_and_one_variable_each(string format)
+    {
+        using var registry = MockNpmRegistry.Start("@octo/pkg", "left-pad", "@octo/cli");
+
+        var run = await _runner.RunAsync(
+            "exchange", "npm", "--endpoint", registry.RegistryUrl.AbsoluteUri, "--package", "@octo/pkg", "--package", "left-pad", "--package", "@octo/cli",
+            "--format", format);
+
+        var variables = Handed(run, format);
+        Assert.Equal(["NODE_AUTH_TOKEN_OCTO_PKG", "NODE_AUTH_TOKEN_LEFT_PAD", "NODE_AUTH_TOKEN_OCTO_CLI"], variables.Select(v => v.Name));
+        Assert.Equal(["@octo/pkg", "left-pad", "@octo/cli"], variables.Select(v => registry.PackageOf(v.Value)));
+        Assert.Equal(3, _runner.Issuer.TokenRequestCount); // a fresh GitHub token for each exchange
+        Assert.Equal(3, variables.Select(v => v.Value).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Npm_the_same_package_twice_is_one_exchange_and_keeps_NODE_AUTH_TOKEN()
+    {
+        using var registry = MockNpmRegistry.Start("@octo/pkg");
+
+        var run = await _runner.RunAsync("exchange", "npm", "--endpoint", registry.RegistryUrl.AbsoluteUri, "--package", "@octo/pkg", "--package", "@octo/pkg");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("NODE_AUTH_TOKEN", Assert.Single(ExchangeHarness.ParseEnv(run.Output)).Name);
+        Assert.Equal(1, registry.IssuedTokenCount);
+    }
+
+    [Theory]
+    [InlineData("env")]
+    [InlineData("github-env")]
+    [InlineData("github-output")]
+    public async Task Npm_when_one_of_several_fails_nothing_is_handed_on_and_the_exit_code_is_the_failures(string format)
+    {
+        using var registry = MockNpmRegistry.Start("@octo/pkg", "@octo/cli");
+        var outputFile = Path.Combine(_runner.RunnerTemp, "github-output");
+        File.WriteAllText(outputFile, string.Empty);
+        var context = _runner.Context(actions: true, changes: ("GITHUB_OUTPUT", outputFile));
+
+        var run = await CliRun.RunAsync(
+            context,
+            "exchange", "npm", "--endpoint", registry.RegistryUrl.AbsoluteUri, "--package", "@octo/pkg", "--package", "@octo/missing", "--package", "@octo/cli",
+            "--format", format);
+
+        Assert.Equal(7, run.ExitCode);
+        Assert.Empty(run.Output);
+        Assert.Empty(_runner.GitHubEnvText);
+        Assert.Empty(File.ReadAllText(outputFile));
+        Assert.StartsWith(
+            "oidc-token: ExchangeRefused: npm package '@octo/missing' (2 of 3): ",
+            run.Error.Split(Environment.NewLine).First(l => !l.StartsWith("::add-mask::", StringComparison.Ordinal)),
+            StringComparison.Ordinal);
+        Assert.Contains("package not found", run.Error, StringComparison.Ordinal);
+        Assert.Contains("Nothing was handed on: no variable, output or file was written for any package. The tokens already issued for '@octo/pkg' were discarded", run.Error, StringComparison.Ordinal);
+        Assert.Contains("::error title=oidc-token exchange npm%3A ExchangeRefused (exit 7)::npm package '@octo/missing' (2 of 3): ", run.Error, StringComparison.Ordinal);
+        Assert.Equal(1, registry.IssuedTokenCount); // stopped at the failure: @octo/cli was not exchanged
+        Assert.All(ExchangeHarness.MaskedValues(run.Error), v => Assert.StartsWith("eyJ", v, StringComparison.Ordinal)); // only the GitHub tokens: no npm token was handed on
+    }
+
+    [Fact]
+    public async Task Npm_packages_that_would_share_a_variable_are_a_usage_error_before_any_request()
+    {
+        using var registry = MockNpmRegistry.Start("@a/b-c", "a-b-c");
+
+        var run = await _runner.RunAsync("exchange", "npm", "--endpoint", registry.RegistryUrl.AbsoluteUri, "--package", "@a/b-c", "--package", "a-b-c");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--package '@a/b-c' and --package 'a-b-c' would share the variable NODE_AUTH_TOKEN_A_B_C: exchange them in separate steps.", run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, _runner.Issuer.TokenRequestCount);
+    }
+
+    [Theory]
+    [InlineData("@octo/pkg", "NODE_AUTH_TOKEN_OCTO_PKG")]
+    [InlineData("left-pad", "NODE_AUTH_TOKEN_LEFT_PAD")]
+    [InlineData("@types/node.js", "NODE_AUTH_TOKEN_TYPES_NODE_JS")]
+    [InlineData("über", "NODE_AUTH_TOKEN__BER")]
+    public void Npm_variable_names(string package, string variable) => Assert.Equal(variable, RegistryTargets.NpmVariable(package));
+
+    [Fact]
+    public async Task A_registry_expiry_is_a_step_output()
+    {
+        using var gallery = MockNuGetTokenService.Start(NuGetAudience, user: "octo-publisher");
+        var outputFile = Path.Combine(_runner.RunnerTemp, "github-output");
+
+        var run = await CliRun.RunAsync(
+            _runner.Context(changes: ("GITHUB_OUTPUT", outputFile)),
+            "exchange", "nuget", "--endpoint", gallery.TokenServiceUrl.AbsoluteUri, "--audience", NuGetAudience, "--user", "octo-publisher");
+
+        Assert.Equal(0, run.ExitCode);
+        var output = Assert.Single(ExchangeHarness.ParseGitHubEnv(File.ReadAllText(outputFile)));
+        Assert.Equal("nuget-expiration", output.Name);
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", output.Value);
+    }
 }
