@@ -183,7 +183,14 @@ internal static class ExchangeCommand
             }
             catch (OidcTokenException exception)
             {
-                return await ErrorReporter.ReportAsync(error, exception, CliSettings.Scope.Exchange).ConfigureAwait(false);
+                var failed = await ErrorReporter.ReportAsync(error, exception, CliSettings.Scope.Exchange).ConfigureAwait(false);
+                if (failed == ExitCodes.ExchangeRefused && Diagnostics.DoctorCommand.TrustTargets.Contains(name))
+                {
+                    await error.WriteLineAsync(prefix + "the trust configuration that admits this job: oidc-token doctor --trust " + name +
+                                               (tokenValue == "-" ? " --token - (pipe the same token)" : string.Empty)).ConfigureAwait(false);
+                }
+
+                return failed;
             }
             catch (ArgumentException exception)
             {
