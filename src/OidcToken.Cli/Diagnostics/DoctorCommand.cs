@@ -256,6 +256,20 @@ internal static class DoctorCommand
         }
 
         var configuration = TrustConfigurations.For(chosen, job, options.AccountId, providerName);
+        var usual = chosen switch
+        {
+            TrustTarget.Aws => Aws.GitHubAwsCredentialsOptions.DefaultAudience,
+            TrustTarget.Azure => Azure.GitHubActionsCredentialOptions.DefaultAudience,
+            _ => null,
+        };
+        if (options.Token == "-" && usual is not null && job.Audience != usual)
+        {
+            configuration = configuration with
+            {
+                Notes = [.. configuration.Notes, "The token's aud is " + job.Audience + ", not " + usual + ", which 'oidc-token exchange " + options.Target +
+                         "' requests by default: pass it --audience " + job.Audience + ", or pipe a token requested for " + usual + "."],
+            };
+        }
         foreach (var warning in configuration.Warnings)
         {
             await error.WriteLineAsync(prefix + "warning: " + TextFormat.Safe(warning)).ConfigureAwait(false);

@@ -325,19 +325,23 @@ internal static class TrustConfigurations
     /// </summary>
     private static void SubjectOnlyAdvice(TrustJob job, string what, List<string> notes, List<string> warnings)
     {
+        // One subject template serves both fixes (ids, and job_workflow_ref for a reusable workflow), so the advice never conflicts.
+        string[] keys = job.HasIds
+            ? job.IsReusableWorkflow ? ["repository_owner_id", "repository_id", "context", "job_workflow_ref"] : ["repository_owner_id", "repository_id", "context"]
+            : ["repo", "context", "job_workflow_ref"];
         if (job.HasIds && job.SubjectNamesRepository && !job.SubjectHasRepositoryId)
         {
             notes.Add(
                 "sub names the repository by name only, so a repository created later under this name (after a rename or deletion) would match too. " +
                 "To make sub carry the ids, set the repository's subject template, then run this command again for the new sub: " +
-                job.SubjectTemplateCommand("repository_owner_id", "repository_id", "context") +
+                job.SubjectTemplateCommand(keys) +
                 " (sub then begins repository_owner_id:" + job.Claims.RepositoryOwnerId + ":repository_id:" + job.Claims.RepositoryId + ":).");
         }
 
-        CommonWarnings(job, conditionsOnAnyClaim: false, warnings, what);
+        CommonWarnings(job, conditionsOnAnyClaim: false, warnings, what, keys);
     }
 
-    private static void CommonWarnings(TrustJob job, bool conditionsOnAnyClaim, List<string> warnings, string what = "the configuration")
+    private static void CommonWarnings(TrustJob job, bool conditionsOnAnyClaim, List<string> warnings, string what = "the configuration", string[]? templateKeys = null)
     {
         if (job.IsReusableWorkflow)
         {
@@ -345,9 +349,9 @@ internal static class TrustConfigurations
                 "this job runs the reusable workflow " + job.Claims.JobWorkflowRef + ", called from " + job.Claims.WorkflowRef +
                 ": sub (" + job.Subject + ") describes the caller, not the reusable workflow. " +
                 (conditionsOnAnyClaim
-                    ? "The condition also compares job_workflow_ref, so only this reusable workflow at this ref is admitted."
-                    : what + " admits every job of the caller with this sub, whatever workflow it runs; to admit only this reusable workflow, " +
-                      "make sub carry job_workflow_ref (" + job.SubjectTemplateCommand("repo", "context", "job_workflow_ref") +
+                    ? "The configuration also compares job_workflow_ref, so only this reusable workflow at this ref is admitted."
+                    : char.ToUpperInvariant(what[0]) + what[1..] + " admits every job of the caller with this sub, whatever workflow it runs; to admit only this reusable workflow, " +
+                      "make sub carry job_workflow_ref (" + job.SubjectTemplateCommand(templateKeys ?? ["repo", "context", "job_workflow_ref"]) +
                       ") and run this command again: the condition then compares job_workflow_ref " + job.Claims.JobWorkflowRef + "."));
         }
 

@@ -226,7 +226,7 @@ public sealed class TrustCommandTests : IDisposable
 
         Assert.Equal(0, admitted.ExitCode);
         Assert.Equal(7, other.ExitCode);
-        Assert.Contains("claim \\\"repository_id\\\" does not match", other.Error.Replace("\"", "\\\"", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("claim \"repository_id\" does not match", other.Error, StringComparison.Ordinal);
         Assert.Equal(7, otherRef.ExitCode);
         Assert.Contains("oidc-token doctor --trust vault", otherRef.Error, StringComparison.Ordinal);
     }
@@ -320,7 +320,7 @@ public sealed class TrustCommandTests : IDisposable
 
         Assert.Equal(0, aws.ExitCode);
         Assert.Contains("sub (repo:octo-org/octo-repo:ref:refs/heads/main) describes the caller", aws.Error, StringComparison.Ordinal);
-        Assert.Contains("\\\"include_claim_keys\\\":[\\\"repo\\\",\\\"context\\\",\\\"job_workflow_ref\\\"]", aws.Error.Replace("\"", "\\\"", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("\"include_claim_keys\":[\"repository_owner_id\",\"repository_id\",\"context\",\"job_workflow_ref\"]", aws.Error, StringComparison.Ordinal);
         Assert.DoesNotContain(token, vault.Output + vault.Error + aws.Output + aws.Error, StringComparison.Ordinal);
     }
 
@@ -371,6 +371,18 @@ public sealed class TrustCommandTests : IDisposable
         Assert.Equal(
             ["repository_owner_id", "repository_id", "environment"],
             json.RootElement.GetProperty("bound_claims").EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task Offline_token_with_another_audience_says_what_exchange_needs()
+    {
+        var token = _runner.Issuer.IssueToken("sts.amazonaws.com");
+
+        var run = await CliRun.RunWithStdinAsync(token, Trust("azure", "--token", "-", "--format", "json"));
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("note: The token's aud is sts.amazonaws.com, not api://AzureADTokenExchange", run.Error, StringComparison.Ordinal);
+        Assert.Contains("pass it --audience sts.amazonaws.com", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]
