@@ -206,6 +206,12 @@ internal static class ExchangeCommand
             catch (OidcTokenException exception)
             {
                 var failed = await ErrorReporter.ReportAsync(error, exception, CliSettings.Scope.Exchange).ConfigureAwait(false);
+                if (failed == ExitCodes.ExchangeRefused && Diagnostics.DoctorCommand.TrustTargets.Contains(name))
+                {
+                    await error.WriteLineAsync(prefix + "the trust configuration that admits this job: oidc-token doctor --trust " + name +
+                                               (tokenValue == "-" ? " --token - (pipe the same token)" : string.Empty)).ConfigureAwait(false);
+                }
+
                 await ActionsReport.FailureAsync(context, error, "exchange " + name, exception, CliSettings.MessageOf(exception, CliSettings.Scope.Exchange), seen)
                     .ConfigureAwait(false);
                 return failed;

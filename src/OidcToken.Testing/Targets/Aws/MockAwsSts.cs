@@ -38,6 +38,7 @@ public sealed partial class MockAwsSts : MockHttpTarget<MockStsRequest>
     private readonly string? _expectedIssuer;
     private readonly int _maxSessionSeconds;
     private readonly string? _accountId;
+    private readonly AwsTrustPolicy? _trustPolicy;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, IssuedCredentials> _issued = new(StringComparer.Ordinal);
     private string? _subjectPattern;
@@ -50,6 +51,7 @@ public sealed partial class MockAwsSts : MockHttpTarget<MockStsRequest>
         _expectedIssuer = options.ExpectedIssuer;
         _maxSessionSeconds = (int)options.MaxSessionDuration.TotalSeconds;
         _accountId = options.AccountId;
+        _trustPolicy = options.TrustPolicy is { } policy ? AwsTrustPolicy.Parse(policy) : null;
         _subjectPattern = options.SubjectPattern;
         _credentialLifetime = options.CredentialLifetime;
     }
@@ -100,7 +102,7 @@ public sealed partial class MockAwsSts : MockHttpTarget<MockStsRequest>
     /// <param name="options">The role to imitate and the port; <see langword="null"/> for the defaults.</param>
     /// <returns>The running mock; dispose it to stop listening.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The port, maximum session duration or credential lifetime is out of range.</exception>
-    /// <exception cref="ArgumentException">An audience is empty, or the account id is not 12 digits.</exception>
+    /// <exception cref="ArgumentException">An audience is empty, the account id is not 12 digits, or the trust policy is not a JSON policy document.</exception>
     [RequiresUnreferencedCode("WireMock.Net uses reflection that trimming can break.")]
     [RequiresDynamicCode("WireMock.Net needs run-time code generation.")]
     public static MockAwsSts Start(MockAwsStsOptions? options = null)
@@ -379,6 +381,11 @@ public sealed partial class MockAwsSts : MockHttpTarget<MockStsRequest>
 
         var pattern = SubjectPattern;
         if (pattern is not null && (c.Subject is null || !StringLike(pattern, c.Subject)))
+        {
+            return Refuse("AccessDenied", NotAuthorized, 403);
+        }
+
+        if (_trustPolicy is not null && !_trustPolicy.Admits(role.Groups["account"].Value, c.Issuer, c.Subject, c.Audiences))
         {
             return Refuse("AccessDenied", NotAuthorized, 403);
         }

@@ -23,6 +23,20 @@ public sealed class MockAwsStsOptions
     /// <value>Default <see langword="null"/>: any subject.</value>
     public string? SubjectPattern { get; set; }
 
+    /// <summary>
+    /// The role's trust policy document (JSON, as <c>aws iam update-assume-role-policy</c> takes it), evaluated as IAM does
+    /// for a web identity: a statement applies when its <c>Action</c> is <c>sts:AssumeRoleWithWebIdentity</c> (or <c>sts:*</c>,
+    /// <c>*</c>), its <c>Principal.Federated</c> is <c>arn:aws:iam::&lt;the requested role's account&gt;:oidc-provider/&lt;the token's
+    /// iss without https://&gt;</c>, and every condition holds; an applicable <c>Deny</c> refuses, else an applicable
+    /// <c>Allow</c> admits. Conditions: <c>StringEquals</c>, <c>StringLike</c>, <c>StringNotEquals</c> and <c>StringNotLike</c>
+    /// on the keys <c>&lt;iss without https://&gt;:aud</c> and <c>:sub</c> (a string or a list, any of which matches); a
+    /// condition on another key or with another operator never holds. A refused token gets HTTP 403 <c>AccessDenied</c>
+    /// ("Not authorized to perform sts:AssumeRoleWithWebIdentity"). Applies on top of <see cref="AllowedAudiences"/> (the
+    /// provider's client ids) and <see cref="SubjectPattern"/>.
+    /// </summary>
+    /// <value>Default <see langword="null"/>: no trust policy beyond <see cref="SubjectPattern"/>.</value>
+    public string? TrustPolicy { get; set; }
+
     /// <summary>The issuer the simulated IAM OIDC provider was created for; a token with another <c>iss</c> gets <c>InvalidIdentityToken</c>.</summary>
     /// <value>Default <see langword="null"/>: any issuer (set it to <see cref="MockGitHubOidcIssuer.Issuer"/> to check).</value>
     public string? ExpectedIssuer { get; set; }

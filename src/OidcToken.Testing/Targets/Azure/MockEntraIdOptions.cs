@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace OidcToken.Testing;
 
 /// <summary>What <see cref="MockEntraId"/> accepts: the tenant, the app and its one federated identity credential.</summary>
@@ -39,6 +41,41 @@ public sealed class MockEntraIdOptions
     /// </summary>
     /// <value>Default 3599 seconds, like Entra's sample. Range 1 second to 1 day.</value>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromSeconds(3599);
+
+    /// <summary>
+    /// Sets <see cref="ExpectedIssuer"/>, <see cref="ExpectedSubject"/> and <see cref="ExpectedAudience"/> from a federated
+    /// identity credential as <c>az ad app federated-credential create --parameters</c> takes it (what
+    /// <c>oidc-token doctor --trust azure</c> prints): <c>{"name","issuer","subject","audiences":[one audience],…}</c>.
+    /// </summary>
+    /// <param name="parametersJson">The credential's JSON.</param>
+    /// <returns>These options.</returns>
+    /// <exception cref="ArgumentException">It is not a JSON object with string <c>issuer</c> and <c>subject</c> and exactly one audience, as Entra requires.</exception>
+    public MockEntraIdOptions UseFederatedCredential(string parametersJson)
+    {
+        ArgumentNullException.ThrowIfNull(parametersJson);
+        try
+        {
+            using var document = JsonDocument.Parse(parametersJson);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object ||
+                !root.TryGetProperty("issuer", out var issuer) || issuer.ValueKind != JsonValueKind.String ||
+                !root.TryGetProperty("subject", out var subject) || subject.ValueKind != JsonValueKind.String ||
+                !root.TryGetProperty("audiences", out var audiences) || audiences.ValueKind != JsonValueKind.Array ||
+                audiences.GetArrayLength() != 1 || audiences[0].ValueKind != JsonValueKind.String)
+            {
+                throw new ArgumentException("A federated identity credential needs string issuer and subject and exactly one audience in audiences.", nameof(parametersJson));
+            }
+
+            ExpectedIssuer = issuer.GetString();
+            ExpectedSubject = subject.GetString();
+            ExpectedAudience = audiences[0].GetString()!;
+            return this;
+        }
+        catch (JsonException exception)
+        {
+            throw new ArgumentException("The federated identity credential is not valid JSON: " + exception.Message, nameof(parametersJson), exception);
+        }
+    }
 
     /// <summary>The clock used for assertion lifetime checks (AADSTS700024) and token expiry.</summary>
     /// <value>Default <see cref="TimeProvider.System"/>.</value>

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace OidcToken.Testing;
 
 /// <summary>
@@ -30,6 +32,48 @@ public sealed class MockGoogleCloudOptions
     /// <see langword="false"/>, STS answers <c>unauthorized_client</c>, "The given credential is rejected by the attribute condition."
     /// </summary>
     public Func<IReadOnlyDictionary<string, string>, bool>? AttributeCondition { get; set; }
+
+    /// <summary>
+    /// Sets <see cref="AttributeCondition"/> and <see cref="AllowedAudiences"/> from a workload identity provider resource
+    /// (what <c>oidc-token doctor --trust gcp --format json</c> prints): <c>attributeCondition</c>, CEL comparisons
+    /// <c>assertion.CLAIM == 'value'</c> (or <c>!=</c>) joined by <c>&amp;&amp;</c>, the part of CEL the mock evaluates; and
+    /// <c>oidc.allowedAudiences</c>, replacing the allowed audiences (none listed: Google's default rule). The
+    /// <c>attributeMapping</c> is not evaluated.
+    /// </summary>
+    /// <param name="providerJson">The provider's JSON.</param>
+    /// <returns>These options.</returns>
+    /// <exception cref="ArgumentException">It is not a JSON object, or the condition uses more of CEL than the mock evaluates.</exception>
+    public MockGoogleCloudOptions UseProvider(string providerJson)
+    {
+        ArgumentNullException.ThrowIfNull(providerJson);
+        try
+        {
+            using var document = JsonDocument.Parse(providerJson);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new ArgumentException("A workload identity provider is a JSON object.", nameof(providerJson));
+            }
+
+            AttributeCondition = root.TryGetProperty("attributeCondition", out var condition) && condition.GetString() is { Length: > 0 } expression
+                ? CelCondition.Parse(expression)
+                : null;
+            AllowedAudiences.Clear();
+            if (root.TryGetProperty("oidc", out var oidc) && oidc.TryGetProperty("allowedAudiences", out var audiences))
+            {
+                foreach (var audience in audiences.EnumerateArray())
+                {
+                    AllowedAudiences.Add(audience.GetString()!);
+                }
+            }
+
+            return this;
+        }
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
+        {
+            throw new ArgumentException("The workload identity provider is not valid JSON: " + exception.Message, nameof(providerJson), exception);
+        }
+    }
 
     /// <summary>
     /// The service accounts the federated principal may impersonate (emails, compared without case). Empty (the default)

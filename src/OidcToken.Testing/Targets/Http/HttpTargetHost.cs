@@ -121,6 +121,9 @@ internal sealed class PresentedToken
 
     public DateTimeOffset? ExpiresAt { get; private init; }
 
+    /// <summary>Every claim: a string claim's value, or the raw JSON of any other (what Vault's bound_claims compare).</summary>
+    public IReadOnlyDictionary<string, string> Claims { get; private init; } = new Dictionary<string, string>();
+
     public bool IsExpired(DateTimeOffset now) => ExpiresAt is { } exp && exp <= now;
 
     public static PresentedToken? TryRead(string? jwt)
@@ -156,6 +159,9 @@ internal sealed class PresentedToken
                 Subject = String(root, "sub"),
                 Repository = String(root, "repository"),
                 ExpiresAt = root.TryGetProperty("exp", out var exp) && exp.TryGetInt64(out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null,
+                Claims = root.EnumerateObject()
+                    .DistinctBy(p => p.Name, StringComparer.Ordinal)
+                    .ToDictionary(p => p.Name, p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText(), StringComparer.Ordinal),
             };
         }
         catch (Exception ex) when (ex is FormatException or JsonException or ArgumentException)

@@ -18,6 +18,7 @@ public sealed class MockVault : MockHttpTarget<MockHttpTargetRequest>
     {
         Role = role;
         BoundAudience = boundAudience;
+        BoundAudiences = [boundAudience];
         MountPath = mountPath;
         Namespace = vaultNamespace;
     }
@@ -25,8 +26,22 @@ public sealed class MockVault : MockHttpTarget<MockHttpTargetRequest>
     /// <summary>The only role that exists (also the <c>default_role</c>).</summary>
     public string Role { get; }
 
-    /// <summary>The role's <c>bound_audiences</c>: a presented token's <c>aud</c> must equal it.</summary>
+    /// <summary>The audience the mock was started with: the first of <see cref="BoundAudiences"/> until they are changed.</summary>
     public string BoundAudience { get; }
+
+    /// <summary>The role's <c>bound_audiences</c>: a presented token's <c>aud</c> must be one of them. Default: <see cref="BoundAudience"/> alone.</summary>
+    public IReadOnlyList<string> BoundAudiences { get; set; }
+
+    /// <summary>
+    /// The role's <c>bound_claims</c> (with <c>bound_claims_type</c> <c>string</c>): for each claim, the values it may have
+    /// (a string claim compared exactly; any other claim by its raw JSON). A token without the claim gets Vault's
+    /// <c>claim "…" is missing</c>, another value <c>claim "…" does not match any associated bound claim values</c>.
+    /// Null (default): no bound claims.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? BoundClaims { get; set; }
+
+    /// <summary>The role's <c>user_claim</c>: a token without it gets Vault's <c>claim "…" not found in token</c>. Null (default): <c>sub</c>, which every token has.</summary>
+    public string? UserClaim { get; set; }
 
     /// <summary>Where the JWT auth method is mounted (default <c>jwt</c>).</summary>
     public string MountPath { get; }
@@ -68,6 +83,66 @@ public sealed class MockVault : MockHttpTarget<MockHttpTargetRequest>
         var mock = new MockVault(role, boundAudience, mountPath.Trim('/'), vaultNamespace?.Trim('/'));
         mock.Host = HttpTargetHost.Start(port, timeProvider, mock.Handle);
         return mock;
+    }
+
+    /// <summary>
+    /// Configures the role from the JSON body of <c>vault write auth/jwt/role/NAME @role.json</c> (what
+    /// <c>oidc-token doctor --trust vault</c> prints): <c>bound_audiences</c>, <c>bound_subject</c>, <c>bound_claims</c> (each
+    /// value a string or a list of strings), <c>user_claim</c>. Other fields are ignored; a field that is absent leaves its
+    /// setting unchanged, except that <c>bound_claims</c> is replaced (cleared when absent).
+    /// </summary>
+    /// <param name="roleJson">The role's JSON.</param>
+    /// <exception cref="ArgumentException">It is not a JSON object, <c>role_type</c> is not <c>jwt</c>, <c>bound_claims_type</c> is not
+    /// <c>string</c> (the mock does not do <c>glob</c>), or a field has the wrong type.</exception>
+    public void ApplyRole(string roleJson)
+    {
+        ArgumentNullException.ThrowIfNull(roleJson);
+        try
+        {
+            using var document = JsonDocument.Parse(roleJson);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new ArgumentException("The role must be a JSON object.", nameof(roleJson));
+            }
+
+            if (root.TryGetProperty("role_type", out var type) && type.GetString() != "jwt")
+            {
+                throw new ArgumentException("role_type must be jwt.", nameof(roleJson));
+            }
+
+            if (root.TryGetProperty("bound_claims_type", out var claimsType) && claimsType.GetString() != "string")
+            {
+                throw new ArgumentException("MockVault supports bound_claims_type string only.", nameof(roleJson));
+            }
+
+            if (root.TryGetProperty("bound_audiences", out var audiences))
+            {
+                BoundAudiences = Strings(audiences);
+            }
+
+            if (root.TryGetProperty("bound_subject", out var subject))
+            {
+                BoundSubject = subject.GetString();
+            }
+
+            if (root.TryGetProperty("user_claim", out var userClaim))
+            {
+                UserClaim = userClaim.GetString();
+            }
+
+            BoundClaims = root.TryGetProperty("bound_claims", out var claims)
+                ? claims.EnumerateObject().ToDictionary(p => p.Name, p => Strings(p.Value), StringComparer.Ordinal)
+                : null;
+        }
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
+        {
+            throw new ArgumentException("The role is not a valid JSON role: " + exception.Message, nameof(roleJson), exception);
+        }
+
+        static IReadOnlyList<string> Strings(JsonElement value) => value.ValueKind == JsonValueKind.Array
+            ? value.EnumerateArray().Select(v => v.GetString()!).ToArray()
+            : [value.GetString()!];
     }
 
     /// <summary>Vault's error shape: <paramref name="statusCode"/> with <c>{"errors":[…]}</c>.</summary>
@@ -151,7 +226,7 @@ public sealed class MockVault : MockHttpTarget<MockHttpTargetRequest>
             return Fail(400, "error validating token: token is expired (exp)");
         }
 
-        if (presented.Audience != BoundAudience)
+        if (presented.Audience is null || !BoundAudiences.Contains(presented.Audience, StringComparer.Ordinal))
         {
             return Fail(400, "error validating token: invalid audience (aud) claim: audience claim does not match any expected audience");
         }
@@ -159,6 +234,24 @@ public sealed class MockVault : MockHttpTarget<MockHttpTargetRequest>
         if (BoundSubject is { } subject && presented.Subject != subject)
         {
             return Fail(400, "error validating claims: claim \"sub\" does not match any associated bound claim values");
+        }
+
+        foreach (var (claim, values) in BoundClaims ?? new Dictionary<string, IReadOnlyList<string>>())
+        {
+            if (!presented.Claims.TryGetValue(claim, out var value))
+            {
+                return Fail(400, "error validating claims: claim \"" + claim + "\" is missing");
+            }
+
+            if (!values.Contains(value, StringComparer.Ordinal))
+            {
+                return Fail(400, "error validating claims: claim \"" + claim + "\" does not match any associated bound claim values");
+            }
+        }
+
+        if (UserClaim is { } user && !presented.Claims.ContainsKey(user))
+        {
+            return Fail(400, "claim \"" + user + "\" not found in token");
         }
 
         var clientToken = HttpTargetHost.NewSecret("hvs.", 90);
