@@ -38,6 +38,13 @@ internal sealed class CliContext
     /// </summary>
     internal HttpPipelineTransport? AzureTransport { get; init; }
 
+    /// <summary>
+    /// The command that runs this program (program path, then any arguments before the subcommand), written into files that
+    /// run it later (<c>exchange gcp --credential-source executable</c>); null for the running process's own (its executable,
+    /// or the dotnet host and the tool's dll). A seam for tests run in process, whose process is the test host.
+    /// </summary>
+    internal IReadOnlyList<string>? ProgramCommand { get; init; }
+
     /// <summary>True when <c>GITHUB_ACTIONS</c> is <c>true</c>: secrets are then masked on stderr before any output.</summary>
     internal bool IsGitHubActions =>
         string.Equals(Environment("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase);

@@ -47,7 +47,6 @@ internal static class ExchangeCommand
     /// <param name="audienceHelp">What <c>--audience</c> means for this target.</param>
     /// <param name="targetOptions">The target's own options.</param>
     /// <param name="prepare">Checks the options (adding problems) and returns the exchange, or null when it cannot run.</param>
-    /// <param name="usesTokenSource">False for gcp, whose file makes Google's libraries fetch tokens from the runner themselves.</param>
     internal static Command CreateTarget(
         string name,
         string description,
@@ -55,16 +54,13 @@ internal static class ExchangeCommand
         string endpointHelp,
         string audienceHelp,
         IEnumerable<Option> targetOptions,
-        Func<ParseResult, ExchangeInputs, ExchangeRun?> prepare,
-        bool usesTokenSource = true)
+        Func<ParseResult, ExchangeInputs, ExchangeRun?> prepare)
     {
         var endpoint = new Option<string?>("--endpoint") { Description = endpointHelp };
         var audience = new Option<string?>("--audience") { Description = audienceHelp };
         var token = new Option<string?>("--token")
         {
-            Description = usesTokenSource
-                ? "'-': read the GitHub ID token from stdin instead of requesting one from the runner (a token on the command line would be visible to other processes, so only '-' is accepted)."
-                : "Not used by gcp: the credential file makes Google's libraries request fresh tokens from the runner themselves, so the runner's variables are needed even with --token -.",
+            Description = "'-': read the GitHub ID token from stdin instead of requesting one from the runner (a token on the command line would be visible to other processes, so only '-' is accepted).",
         };
         var format = new Option<string>("--format") { Description = FormatHelp, DefaultValueFactory = _ => "env" };
         format.AcceptOnlyFromAmong(CredentialOutput.Formats);
@@ -138,17 +134,7 @@ internal static class ExchangeCommand
 
             IdTokenSource source;
             GitHubOidcClient? client = null;
-            if (!usesTokenSource)
-            {
-                if (tokenValue is not null)
-                {
-                    await error.WriteLineAsync(prefix + "warning: --token - is not used: the credential file makes Google's libraries request fresh GitHub tokens " +
-                                               "from the runner (ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN), so they are needed anyway; stdin is not read.").ConfigureAwait(false);
-                }
-
-                source = static (_, _) => throw new InvalidOperationException("gcp does not request a token itself.");
-            }
-            else if (tokenValue == "-")
+            if (tokenValue == "-")
             {
                 var input = await TokenInput.ReadAsync("exchange " + name, "-", context, error, cancellationToken).ConfigureAwait(false);
                 var problem = input.Problem;

@@ -82,6 +82,15 @@ internal static class CliSettings
         ["TenantId"] = "--tenant-id",
         ["ClientId"] = "--client-id",
         ["Scope"] = "--scope",
+        ["ImpersonationUrlBase"] = "--iam-endpoint",
+        ["TokenFormat"] = "--token-format",
+        ["AccessTokenLifetime"] = "--access-token-lifetime",
+        ["Scopes"] = "--access-token-scopes",
+        ["Delegates"] = "--delegates",
+        ["IdTokenAudience"] = "--id-token-audience",
+        ["IncludeEmail"] = "--id-token-include-email",
+        ["ExecutableCommand"] = "--credential-source executable",
+        ["ExecutableTimeout"] = null,
     };
 
     /// <summary>
@@ -93,6 +102,7 @@ internal static class CliSettings
         nameof(VaultJwtLoginOptions), nameof(NuGetTrustedPublishingOptions), nameof(PyPITrustedPublishingOptions),
         nameof(NpmTrustedPublishingOptions), nameof(CratesTrustedPublishingOptions), nameof(ExchangeOptions),
         nameof(GitHubAwsCredentialsOptions), nameof(GitHubActionsCredentialOptions),
+        nameof(GoogleTokenExchangeOptions), nameof(GoogleCredentialConfiguration),
     ];
 
     /// <summary>The command whose flags name the settings.</summary>

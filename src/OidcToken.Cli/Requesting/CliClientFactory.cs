@@ -6,12 +6,17 @@ namespace OidcToken.Cli.Requesting;
 /// </summary>
 internal static class CliClientFactory
 {
-    internal static GitHubOidcClient Create(CliContext context, TextWriter error, TimeSpan? deadline = null, int? maxAttempts = null)
+    /// <param name="context">The environment.</param>
+    /// <param name="error">Where mask commands go.</param>
+    /// <param name="deadline">The overall deadline, or null for the client's default.</param>
+    /// <param name="maxAttempts">The number of attempts, or null for the client's default.</param>
+    /// <param name="mask">False when the token goes only to a pipe a program reads, never to the log (gcp-executable).</param>
+    internal static GitHubOidcClient Create(CliContext context, TextWriter error, TimeSpan? deadline = null, int? maxAttempts = null, bool mask = true)
     {
         var options = new GitHubOidcClientOptions
         {
             EnvironmentVariables = context.Environment,
-            MaskTokens = context.IsGitHubActions,
+            MaskTokens = mask && context.IsGitHubActions,
             // The runner reads workflow commands on both streams; stderr keeps `TOKEN=$(oidc-token token)` clean.
             MaskOutput = error,
         };

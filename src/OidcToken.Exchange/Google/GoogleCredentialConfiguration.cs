@@ -45,6 +45,12 @@ public sealed partial class GoogleCredentialConfiguration
     /// </summary>
     public const string DefaultImpersonationUrlBase = "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/";
 
+    /// <summary>Google's default <c>timeout_millis</c> for an executable source, the default <see cref="ExecutableTimeout"/>: 30 seconds.</summary>
+    public static readonly TimeSpan DefaultExecutableTimeout = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan MinExecutableTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MaxExecutableTimeout = TimeSpan.FromSeconds(120);
+    private const int MaxCommandLength = 4096;
     private const string IamHost = "iam.googleapis.com";
     private const string StsPrefix = "//" + IamHost + "/";
     private const string HttpsPrefix = "https://" + IamHost + "/";
@@ -128,6 +134,38 @@ public sealed partial class GoogleCredentialConfiguration
     }
 
     /// <summary>
+    /// The command Google's libraries run for a GitHub ID token, written as <c>credential_source.executable.command</c>
+    /// instead of the runner's URL and request token; <see langword="null"/> (the default) for the URL source. The command
+    /// must print Google's executable response, as <c>oidc-token token --audience &lt;aud&gt; --format gcp-executable</c>
+    /// does, so no request token lands on disk and every refresh runs it for a fresh token. Google's libraries split it on
+    /// spaces outside double quotes and run it without a shell, only when <c>GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1</c>
+    /// is set; gcloud, Terraform and Google's Python, Java, Go and Node libraries support it, Google.Apis.Auth (.NET) does not.
+    /// </summary>
+    /// <value>
+    /// An absolute program path first (quoted with <c>"</c> when it holds a space), then its arguments; at most 4096
+    /// characters, no control characters. The default value is <see langword="null"/>.
+    /// </value>
+    /// <exception cref="ArgumentException">The command is blank, too long, has a control character, or does not start with an absolute path.</exception>
+    public string? ExecutableCommand
+    {
+        get;
+        init => field = value is null ? null : ValidateCommand(value);
+    }
+
+    /// <summary>
+    /// How long Google's libraries let <see cref="ExecutableCommand"/> run (<c>timeout_millis</c>) before they kill it.
+    /// </summary>
+    /// <value>5 to 120 seconds, Google's bounds. The default value is 30 seconds, Google's default.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside 5 to 120 seconds.</exception>
+    public TimeSpan ExecutableTimeout
+    {
+        get;
+        init => field = value >= MinExecutableTimeout && value <= MaxExecutableTimeout
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(ExecutableTimeout), value, "The executable timeout must be from 5 to 120 seconds (Google's bounds for timeout_millis).");
+    } = DefaultExecutableTimeout;
+
+    /// <summary>
     /// Reads the runner's variables (<c>ACTIONS_ID_TOKEN_REQUEST_URL</c>, <c>ACTIONS_ID_TOKEN_REQUEST_TOKEN</c>,
     /// <c>RUNNER_TEMP</c> and those the diagnosis looks at), or <see langword="null"/> for the process environment.
     /// Tests pass a dictionary lookup.
@@ -149,8 +187,11 @@ public sealed partial class GoogleCredentialConfiguration
         : null;
 
     /// <summary>
-    /// Builds the credential-configuration JSON from the runner's variables. <b>The result is a secret</b>: it contains the
-    /// runner's request token, with which anyone can mint ID tokens for this job until it ends. Never log or print it.
+    /// Builds the credential-configuration JSON from the runner's variables. With the URL source (no
+    /// <see cref="ExecutableCommand"/>) <b>the result is a secret</b>: it contains the runner's request token, with which
+    /// anyone can mint ID tokens for this job until it ends. Never log or print it. With an <see cref="ExecutableCommand"/>
+    /// it holds no secret (<c>credential_source.executable</c> with the command and <c>timeout_millis</c>); the runner's
+    /// variables are still checked, because the command needs them whenever it runs.
     /// </summary>
     /// <returns>The compact JSON object, members in the order the official action writes them.</returns>
     /// <exception cref="OidcTokenException">
@@ -159,7 +200,9 @@ public sealed partial class GoogleCredentialConfiguration
     /// </exception>
     public string ToJson()
     {
+        // With an executable source the runner's values are only checked (the command will need them), never written.
         var (requestUrl, requestToken) = ReadRunner();
+
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
@@ -169,20 +212,27 @@ public sealed partial class GoogleCredentialConfiguration
             json.WriteString("subject_token_type", SubjectTokenType);
             json.WriteString("token_url", EffectiveTokenUrl.AbsoluteUri);
             json.WriteStartObject("credential_source");
-            json.WriteString("url", BuildSubjectTokenUrl(requestUrl, GitHubAudience));
-            json.WriteStartObject("headers");
-            json.WriteString("Authorization", "Bearer " + requestToken);
-            json.WriteEndObject();
-            json.WriteStartObject("format");
-            json.WriteString("type", "json");
-            json.WriteString("subject_token_field_name", "value");
-            json.WriteEndObject();
-            json.WriteEndObject();
-            if (ServiceAccountImpersonationUrl is { } impersonation)
+            if (ExecutableCommand is { } command)
             {
-                json.WriteString("service_account_impersonation_url", impersonation.AbsoluteUri);
+                json.WriteStartObject("executable");
+                json.WriteString("command", command);
+                json.WriteNumber("timeout_millis", (long)ExecutableTimeout.TotalMilliseconds);
+                json.WriteEndObject();
+            }
+            else
+            {
+                json.WriteString("url", BuildSubjectTokenUrl(requestUrl, GitHubAudience));
+                json.WriteStartObject("headers");
+                json.WriteString("Authorization", "Bearer " + requestToken);
+                json.WriteEndObject();
+                json.WriteStartObject("format");
+                json.WriteString("type", "json");
+                json.WriteString("subject_token_field_name", "value");
+                json.WriteEndObject();
             }
 
+            json.WriteEndObject();
+            WriteImpersonation(json);
             json.WriteEndObject();
         }
 
@@ -260,12 +310,20 @@ public sealed partial class GoogleCredentialConfiguration
         return path;
     }
 
+    private void WriteImpersonation(Utf8JsonWriter json)
+    {
+        if (ServiceAccountImpersonationUrl is { } impersonation)
+        {
+            json.WriteString("service_account_impersonation_url", impersonation.AbsoluteUri);
+        }
+    }
+
     /// <summary>Describes the configuration without any secret (no request token, no request URL).</summary>
     /// <returns>Provider, audiences, service account and endpoints.</returns>
     public override string ToString() =>
         string.Create(
             CultureInfo.InvariantCulture,
-            $"GoogleCredentialConfiguration {{ Provider = {WorkloadIdentityProvider}, StsAudience = {StsAudience}, GitHubAudience = {GitHubAudience}, ServiceAccount = {ServiceAccount ?? "(none: direct federation)"}, TokenUrl = {EffectiveTokenUrl} }}");
+            $"GoogleCredentialConfiguration {{ Provider = {WorkloadIdentityProvider}, StsAudience = {StsAudience}, GitHubAudience = {GitHubAudience}, ServiceAccount = {ServiceAccount ?? "(none: direct federation)"}, TokenUrl = {EffectiveTokenUrl}, Source = {(ExecutableCommand is null ? "url" : "executable")} }}");
 
     /// <summary>Reads one variable through <see cref="EnvironmentVariables"/> (or the process environment).</summary>
     /// <param name="name">The variable's name.</param>
@@ -328,6 +386,21 @@ public sealed partial class GoogleCredentialConfiguration
             "The service account must be its email address, such as 'NAME@PROJECT_ID.iam.gserviceaccount.com' (at most 254 characters). It was '"
             + Shorten(value) + "'.",
             nameof(ServiceAccount));
+    }
+
+    private static string ValidateCommand(string value)
+    {
+        var command = value.Trim();
+        var program = command.StartsWith('"') ? command[1..Math.Max(1, command.IndexOf('"', 1))] : command.Split(' ')[0];
+        if (command.Length == 0 || command.Length > MaxCommandLength || command.Any(char.IsControl) || !Path.IsPathFullyQualified(program))
+        {
+            throw new ArgumentException(
+                "The executable command must start with the program's absolute path (in double quotes when it holds a space), then its arguments, "
+                + "at most 4096 characters without control characters: Google's libraries run it without a shell. It was '" + Shorten(value) + "'.",
+                nameof(ExecutableCommand));
+        }
+
+        return command;
     }
 
     private static string ValidateAudience(string value)

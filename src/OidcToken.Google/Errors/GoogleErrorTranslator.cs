@@ -238,67 +238,8 @@ internal static class GoogleErrorTranslator
     private static FailureReport Report(OidcTokenErrorCode code, string message, Exception exception, int? status) =>
         new FailureReport(code, message).FactsInline().Status(status, shown: false).CausedBy(exception);
 
-    private static (string Cause, string Fix) Explain(string error, string description, string leg, GoogleCredentialConfiguration configuration)
-    {
-        if (description.Contains("Invalid value for \"audience\"", StringComparison.OrdinalIgnoreCase)
-            || description.Contains("Invalid value for audience", StringComparison.OrdinalIgnoreCase))
-        {
-            return (
-                "the STS audience is not the full resource name of an existing provider.",
-                "the STS audience must be '//iam.googleapis.com/projects/<project NUMBER>/locations/global/workloadIdentityPools/<pool>/providers/<provider>' "
-                + "(no https:, the project number not its id); check the names with 'gcloud iam workload-identity-pools providers describe'.");
-        }
-
-        if (error.Equals("invalid_target", StringComparison.OrdinalIgnoreCase))
-        {
-            return (
-                "the pool or provider does not exist, is disabled or deleted, or was created less than about 5 minutes ago.",
-                "check the provider name '" + configuration.WorkloadIdentityProvider + "' (project NUMBER, pool and provider ids) and that it is enabled; wait a few minutes after creating it.");
-        }
-
-        if (description.Contains("attribute condition", StringComparison.OrdinalIgnoreCase))
-        {
-            return (
-                "the provider's attribute condition did not accept this job's token.",
-                "compare the provider's attribute condition (gcloud iam workload-identity-pools providers describe … --format='value(attributeCondition)') with the claims below; "
-                + "conditions on assertion.repository_id / assertion.repository_owner_id are the robust ones.");
-        }
-
-        if (description.Contains("audience", StringComparison.OrdinalIgnoreCase))
-        {
-            return (
-                "the GitHub token's aud is not one the provider accepts.",
-                "without allowed audiences the provider accepts 'https://iam.googleapis.com/" + configuration.WorkloadIdentityProvider
-                + "'; otherwise set the audience option to one of the provider's allowed audiences.");
-        }
-
-        if (description.Contains("expired", StringComparison.OrdinalIgnoreCase) || description.Contains("stale", StringComparison.OrdinalIgnoreCase))
-        {
-            return (
-                "the GitHub token had expired (they live about 5 minutes) or the clocks disagree.",
-                "let the credential fetch a fresh token (do not pass a stored one) and check the runner's clock.");
-        }
-
-        if (description.Contains("mapped attribute", StringComparison.OrdinalIgnoreCase))
-        {
-            return (
-                "an attribute mapping produces a value longer than Google's limit (127 bytes).",
-                "map a shorter claim (for example assertion.repository_id instead of assertion.sub, or google.subject=assertion.sub only when it fits).");
-        }
-
-        if (leg == IamLeg
-            && (description.Contains("Permission", StringComparison.OrdinalIgnoreCase) || error.Contains("PERMISSION_DENIED", StringComparison.OrdinalIgnoreCase) || error.Contains("403", StringComparison.Ordinal) || error.Equals("Forbidden", StringComparison.OrdinalIgnoreCase)))
-        {
-            return (
-                "the federated identity may not impersonate the service account, or the account does not exist.",
-                "grant roles/iam.workloadIdentityUser on '" + configuration.ServiceAccount + "' to principalSet://iam.googleapis.com/projects/<NUMBER>/locations/global/workloadIdentityPools/<pool>/attribute.repository_id/<repository id> "
-                + "(bindings take up to 5 minutes to apply), and check the account's email.");
-        }
-
-        return (
-            "Google's trust configuration does not match this job's token, or the request.",
-            "compare the provider's attribute mapping and condition, and the IAM bindings, with the claims below.");
-    }
+    private static (string Cause, string Fix) Explain(string error, string description, string leg, GoogleCredentialConfiguration configuration) =>
+        GoogleRefusals.Explain(error, description, leg == IamLeg, configuration.WorkloadIdentityProvider, configuration.ServiceAccount, "the audience option");
 
     /// <summary>
     /// Google.Apis.Auth fetched its own GitHub token and does not expose it, so fetch one for the same audience (the same job

@@ -9,19 +9,21 @@ public sealed class CleanupCommandTests : IDisposable
     private readonly ExchangeHarness _runner = new();
     private readonly MockVault _vault;
     private readonly MockCratesRegistry _crates = MockCratesRegistry.Start();
+    private readonly MockGoogleCloud _google = MockGoogleCloud.Start();
 
     public CleanupCommandTests() => _vault = MockVault.Start(_runner.Issuer.DefaultAudience);
 
     public void Dispose()
     {
         _crates.Dispose();
+        _google.Dispose();
         _vault.Dispose();
         _runner.Dispose();
     }
 
     private async Task<(string File, string VaultToken, string CratesToken)> ExchangeAllAsync()
     {
-        var gcp = await _runner.RunAsync("exchange", "gcp", "--workload-identity-provider", Provider);
+        var gcp = await _runner.RunAsync("exchange", "gcp", "--workload-identity-provider", Provider, "--endpoint", _google.TokenUrl.AbsoluteUri);
         var vault = await _runner.RunAsync("exchange", "vault", "--endpoint", _vault.BaseAddress.AbsoluteUri);
         var crates = await _runner.RunAsync("exchange", "crates", "--endpoint", _crates.RegistryUrl.AbsoluteUri);
         Assert.Equal([0, 0, 0], new[] { gcp.ExitCode, vault.ExitCode, crates.ExitCode });
@@ -128,7 +130,7 @@ public sealed class CleanupCommandTests : IDisposable
     [Fact]
     public async Task A_file_already_deleted_is_reported_and_dropped()
     {
-        var gcp = await _runner.RunAsync("exchange", "gcp", "--workload-identity-provider", Provider);
+        var gcp = await _runner.RunAsync("exchange", "gcp", "--workload-identity-provider", Provider, "--endpoint", _google.TokenUrl.AbsoluteUri);
         var file = ExchangeHarness.ParseEnv(gcp.Output)[0].Value;
         File.Delete(file);
 

@@ -12,7 +12,8 @@ namespace OidcToken.Testing;
 
 /// <summary>
 /// A test double of Google Cloud workload identity federation on 127.0.0.1: the Security Token Service
-/// (<c>POST /v1/token</c>, token exchange) and IAM Credentials (<c>POST /v1/projects/-/serviceAccounts/{account}:generateAccessToken</c>),
+/// (<c>POST /v1/token</c>, token exchange) and IAM Credentials (<c>POST /v1/projects/-/serviceAccounts/{account}:generateAccessToken</c>
+/// and <c>:generateIdToken</c>),
 /// answering with Google's response and error shapes. Point a credential-configuration file's <c>token_url</c> at
 /// <see cref="TokenUrl"/> and its impersonation URL under <see cref="ImpersonationUrlBase"/>; its
 /// <c>credential_source.url</c> stays the (mock) runner's token endpoint. Thread-safe.
@@ -24,6 +25,11 @@ namespace OidcToken.Testing;
 /// <c>subject_token_type</c>, the <c>audience</c> (the provider's full name without a scheme, else Google's
 /// <c>Invalid value for "audience"</c> error), the GitHub token's <c>aud</c> and expiry, and the attribute condition.
 /// It decodes the GitHub token but does not verify its signature (the real STS does, with the issuer's JWKS).
+/// </para>
+/// <para>
+/// <c>generateIdToken</c> answers a JWT-shaped token that is <b>not</b> signed by anything real (header <c>alg</c> <c>none</c>,
+/// an empty-looking random signature): its claims (<c>iss</c> https://accounts.google.com, <c>aud</c>, <c>sub</c> and, with
+/// <c>includeEmail</c>, <c>email</c>, <c>iat</c>, <c>exp</c>) are readable, which is all a client that passes it on needs.
 /// </para>
 /// <para>
 /// Error texts follow those reported by users of the real service; <c>invalid_grant</c> texts for malformed or expired
@@ -69,6 +75,9 @@ public sealed partial class MockGoogleCloud : MockHttpTarget<MockGoogleRequest>
 
     /// <summary>How many requests reached STS (including refused and faulted ones) since start or <see cref="MockHttpTarget.ResetRequestLog"/>.</summary>
     public int StsRequestCount => CountOf(MockGoogleEndpoint.Sts);
+
+    /// <summary>How many requests reached <c>generateIdToken</c> since start or <see cref="MockHttpTarget.ResetRequestLog"/>.</summary>
+    public int IdTokenRequestCount => CountOf(MockGoogleEndpoint.GenerateIdToken);
 
     /// <summary>How many requests reached <c>generateAccessToken</c> since start or <see cref="MockHttpTarget.ResetRequestLog"/>.</summary>
     public int ImpersonationRequestCount => CountOf(MockGoogleEndpoint.GenerateAccessToken);
@@ -217,6 +226,7 @@ public sealed partial class MockGoogleCloud : MockHttpTarget<MockGoogleRequest>
         var claims = subjectToken is null ? null : DecodeClaims(subjectToken);
         record.SubjectTokenAudience = claims?.GetValueOrDefault("aud");
         record.SubjectTokenSubject = claims?.GetValueOrDefault("sub");
+        record.SubjectTokenId = claims?.GetValueOrDefault("jti");
 
         if (call.TakeFault() is { ReplacesAnswer: true } fault)
         {
@@ -303,9 +313,10 @@ public sealed partial class MockGoogleCloud : MockHttpTarget<MockGoogleRequest>
 
     private TargetAnswer? RespondIam(TargetCall call)
     {
-        var record = new MockGoogleRequest(MockGoogleEndpoint.GenerateAccessToken);
-        call.Entry = facts => Finish(record, facts);
         var match = ImpersonationPath().Match(call.Path);
+        var idToken = match.Groups["method"].Value == "generateIdToken";
+        var record = new MockGoogleRequest(idToken ? MockGoogleEndpoint.GenerateIdToken : MockGoogleEndpoint.GenerateAccessToken);
+        call.Entry = facts => Finish(record, facts);
         record.ServiceAccount = Uri.UnescapeDataString(match.Groups["account"].Value);
         var authorization = call.Header("Authorization") ?? string.Empty;
         var bearer = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : null;
@@ -327,6 +338,17 @@ public sealed partial class MockGoogleCloud : MockHttpTarget<MockGoogleRequest>
                 if (body.RootElement.TryGetProperty("lifetime", out var lifetime) && lifetime.ValueKind == JsonValueKind.String)
                 {
                     record.Lifetime = lifetime.GetString();
+                }
+
+                if (body.RootElement.TryGetProperty("audience", out var audience) && audience.ValueKind == JsonValueKind.String)
+                {
+                    record.IdTokenAudience = audience.GetString();
+                }
+
+                record.IncludeEmail = body.RootElement.TryGetProperty("includeEmail", out var include) && include.ValueKind == JsonValueKind.True;
+                if (body.RootElement.TryGetProperty("delegates", out var delegates) && delegates.ValueKind == JsonValueKind.Array)
+                {
+                    record.Delegates = string.Join(' ', delegates.EnumerateArray().Select(d => d.GetString() ?? string.Empty));
                 }
             }
         }
@@ -352,7 +374,7 @@ public sealed partial class MockGoogleCloud : MockHttpTarget<MockGoogleRequest>
                 "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.");
         }
 
-        if (scopes is null || scopes.Length == 0)
+        if (idToken ? string.IsNullOrEmpty(record.IdTokenAudience) : scopes is null || scopes.Length == 0)
         {
             return ApiRefusal(record, 400, "INVALID_ARGUMENT", "Request contains an invalid argument.");
         }
@@ -360,6 +382,11 @@ public sealed partial class MockGoogleCloud : MockHttpTarget<MockGoogleRequest>
         if (_serviceAccounts.Count > 0 && !_serviceAccounts.Contains(record.ServiceAccount))
         {
             return ApiRefusal(record, 403, "PERMISSION_DENIED", "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).");
+        }
+
+        if (idToken)
+        {
+            return new TargetAnswer(200, Write(json => json.WriteString("token", NewIdToken(record))), JsonContentType);
         }
 
         var requested = ParseDuration(record.Lifetime) ?? TimeSpan.FromHours(1);
@@ -554,6 +581,30 @@ public sealed partial class MockGoogleCloud : MockHttpTarget<MockGoogleRequest>
             : null;
     }
 
+    private string NewIdToken(MockGoogleRequest record)
+    {
+        var now = _options.TimeProvider.GetUtcNow();
+        var header = Base64Url.EncodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}"u8);
+        var payload = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(Write(json =>
+        {
+            json.WriteString("iss", "https://accounts.google.com");
+            json.WriteString("aud", record.IdTokenAudience);
+            json.WriteString("azp", record.ServiceAccount);
+            json.WriteString("sub", "1" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(record.ServiceAccount ?? string.Empty)))[..20]);
+            if (record.IncludeEmail)
+            {
+                json.WriteString("email", record.ServiceAccount);
+                json.WriteBoolean("email_verified", true);
+            }
+
+            json.WriteNumber("iat", now.ToUnixTimeSeconds());
+            json.WriteNumber("exp", (now + TimeSpan.FromHours(1)).ToUnixTimeSeconds());
+        })));
+        var token = header + "." + payload + "." + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        SecretLedger.Register(token, "Google ID token");
+        return token;
+    }
+
     private static string NewAccessToken()
     {
         var token = "ya29.mock-" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(48));
@@ -564,6 +615,6 @@ public sealed partial class MockGoogleCloud : MockHttpTarget<MockGoogleRequest>
     [GeneratedRegex(@"^projects/[0-9]+/locations/global/workloadIdentityPools/[a-z0-9-]{4,32}/providers/[a-z0-9-]{4,32}$", RegexOptions.CultureInvariant)]
     private static partial Regex ProviderName();
 
-    [GeneratedRegex(@"^/v1/projects/-/serviceAccounts/(?<account>[^/:]+):generateAccessToken$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^/v1/projects/-/serviceAccounts/(?<account>[^/:]+):(?<method>generateAccessToken|generateIdToken)$", RegexOptions.CultureInvariant)]
     private static partial Regex ImpersonationPath();
 }

@@ -8,6 +8,9 @@ public enum MockGoogleEndpoint
 
     /// <summary>IAM Credentials, <c>POST /v1/projects/-/serviceAccounts/{account}:generateAccessToken</c>.</summary>
     GenerateAccessToken = 1,
+
+    /// <summary>IAM Credentials, <c>POST /v1/projects/-/serviceAccounts/{account}:generateIdToken</c>.</summary>
+    GenerateIdToken = 2,
 }
 
 /// <summary>
@@ -35,6 +38,18 @@ public sealed class MockGoogleRequest : MockHttpTargetRequest
 
     /// <summary>For STS: the subject token's <c>aud</c> claim, when it could be decoded.</summary>
     public string? SubjectTokenAudience { get; internal set; }
+
+    /// <summary>For STS: the subject token's <c>jti</c> claim (its unique id, not a secret), when it could be decoded: tells fresh tokens from a reused one.</summary>
+    public string? SubjectTokenId { get; internal set; }
+
+    /// <summary>For <c>generateIdToken</c>: the requested <c>audience</c>.</summary>
+    public string? IdTokenAudience { get; internal set; }
+
+    /// <summary>For <c>generateIdToken</c>: the requested <c>includeEmail</c>.</summary>
+    public bool IncludeEmail { get; internal set; }
+
+    /// <summary>For IAM: the <c>delegates</c> sent, joined with spaces, or <see langword="null"/> when none were.</summary>
+    public string? Delegates { get; internal set; }
 
     /// <summary>For STS: the subject token's <c>sub</c> claim, when it could be decoded.</summary>
     public string? SubjectTokenSubject { get; internal set; }
