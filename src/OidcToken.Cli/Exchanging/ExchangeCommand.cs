@@ -166,23 +166,20 @@ internal static class ExchangeCommand
             // The claims of the last token handed to the target (never the token), for the step summary of a failure;
             // the first one also decides the context warnings, written before the target sees the token.
             GitHubActionsClaims? seen = null;
-            if (usesTokenSource)
+            var inner = source;
+            var warnings = context.IsGitHubActions && formatValue != "credential-process"; // that format's stderr stays silent on success
+            source = async (audience, cancellationToken) =>
             {
-                var inner = source;
-                var warnings = context.IsGitHubActions && formatValue != "credential-process"; // that format's stderr stays silent on success
-                source = async (audience, cancellationToken) =>
+                var jwt = await inner(audience, cancellationToken).ConfigureAwait(false);
+                var first = seen is null;
+                seen = JwtPayloadReader.TryRead(jwt, out _) ?? seen;
+                if (first && warnings && seen is not null)
                 {
-                    var jwt = await inner(audience, cancellationToken).ConfigureAwait(false);
-                    var first = seen is null;
-                    seen = JwtPayloadReader.TryRead(jwt, out _) ?? seen;
-                    if (first && warnings && seen is not null)
-                    {
-                        ActionsReport.WarnAboutContext(error, "exchange " + name, seen);
-                    }
+                    ActionsReport.WarnAboutContext(error, "exchange " + name, seen);
+                }
 
-                    return jwt;
-                };
-            }
+                return jwt;
+            };
 
             ExchangeOutcome outcome;
             try
