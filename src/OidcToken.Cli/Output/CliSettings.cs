@@ -82,6 +82,9 @@ internal static class CliSettings
         ["TenantId"] = "--tenant-id",
         ["ClientId"] = "--client-id",
         ["Scope"] = "--scope",
+        ["Policy"] = "--session-policy",
+        ["PolicyArns"] = "--policy-arn",
+        ["AllowedAccountIds"] = "--allowed-account-ids",
     };
 
     /// <summary>

@@ -6,12 +6,17 @@ namespace OidcToken.Cli.Requesting;
 /// </summary>
 internal static class CliClientFactory
 {
-    internal static GitHubOidcClient Create(CliContext context, TextWriter error, TimeSpan? deadline = null, int? maxAttempts = null)
+    /// <param name="context">The environment.</param>
+    /// <param name="error">Where mask commands go.</param>
+    /// <param name="deadline">The overall deadline, or null for the default.</param>
+    /// <param name="maxAttempts">The attempts, or null for the default.</param>
+    /// <param name="mask">False when the output is read by a program rather than a log (<c>--format credential-process</c>): no mask commands.</param>
+    internal static GitHubOidcClient Create(CliContext context, TextWriter error, TimeSpan? deadline = null, int? maxAttempts = null, bool mask = true)
     {
         var options = new GitHubOidcClientOptions
         {
             EnvironmentVariables = context.Environment,
-            MaskTokens = context.IsGitHubActions,
+            MaskTokens = mask && context.IsGitHubActions,
             // The runner reads workflow commands on both streams; stderr keeps `TOKEN=$(oidc-token token)` clean.
             MaskOutput = error,
         };
