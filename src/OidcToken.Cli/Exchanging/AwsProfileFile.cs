@@ -118,7 +118,8 @@ internal static partial class AwsProfileFile
     /// <summary>
     /// <paramref name="text"/> with the section of <paramref name="profile"/> replaced by <paramref name="section"/>
     /// (appended when absent; removed when <paramref name="section"/> is null). A section runs from its header to its last
-    /// non-blank line before the next header; blank lines after it and everything else stay as they were. A second
+    /// non-blank line before the next header; blank lines after it and everything else stay as they were (a section removed
+    /// from the end of the file also takes the blank line before it, so removing an appended section restores the file). A second
     /// section of the same name (which the AWS CLI would merge) is removed too.
     /// </summary>
     /// <param name="text">The file's text.</param>
@@ -159,6 +160,12 @@ internal static partial class AwsProfileFile
             }
 
             found = true;
+            if (section is null && end == lines.Count && last + 1 == end && result.Length > 0 && EndsWithBlankLine(result))
+            {
+                // The section was the file's end, as an append leaves it: its separating blank line goes with it.
+                result.Length -= result.Length >= 2 && result[^2] == '\r' && result[^1] == '\n' ? 2 : 1;
+            }
+
             for (var j = last + 1; j < end; j++)
             {
                 result.Append(lines[j]);
