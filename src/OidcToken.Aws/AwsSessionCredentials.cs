@@ -24,7 +24,8 @@ public sealed class AwsSessionCredentials
         string? assumedRoleId,
         string? subjectFromWebIdentityToken,
         string? audience,
-        string? provider)
+        string? provider,
+        string? accountId = null)
     {
         AccessKeyId = accessKeyId;
         _secretAccessKey = secretAccessKey;
@@ -35,6 +36,7 @@ public sealed class AwsSessionCredentials
         SubjectFromWebIdentityToken = subjectFromWebIdentityToken;
         Audience = audience;
         Provider = provider;
+        AccountId = accountId ?? AccountOf(assumedRoleArn);
     }
 
     /// <summary>The access key id (<c>ASIA…</c>), exported as <c>AWS_ACCESS_KEY_ID</c>. Not a secret by itself, but mask it in CI logs.</summary>
@@ -45,6 +47,13 @@ public sealed class AwsSessionCredentials
 
     /// <summary>The ARN of the assumed-role session, for example <c>arn:aws:sts::123456789012:assumed-role/Role/GitHubActions</c>; <see langword="null"/> when STS did not return it.</summary>
     public string? AssumedRoleArn { get; }
+
+    /// <summary>
+    /// The AWS account the assumed role belongs to (12 digits): from STS <c>GetCallerIdentity</c> when
+    /// <see cref="GitHubAwsCredentialsOptions.AllowedAccountIds"/> made the exchange call it, else read from
+    /// <see cref="AssumedRoleArn"/> (<c>arn:aws:sts::&lt;account&gt;:assumed-role/…</c>); <see langword="null"/> when neither is known.
+    /// </summary>
+    public string? AccountId { get; }
 
     /// <summary>The assumed-role id (<c>AROA…:&lt;session name&gt;</c>); <see langword="null"/> when STS did not return it.</summary>
     public string? AssumedRoleId { get; }
@@ -76,6 +85,13 @@ public sealed class AwsSessionCredentials
         CultureInfo.InvariantCulture,
         $"AwsSessionCredentials(role={AssumedRoleArn ?? "(unknown)"}, sub={SubjectFromWebIdentityToken ?? "(unknown)"}, expires={Expiration:O}, " +
         $"accessKeyId={Prefix(AccessKeyId)}…, secretAccessKey=[redacted], sessionToken=[redacted])");
+
+    /// <summary>The account field of an ARN (<c>arn:partition:service:region:account:resource</c>) when it is 12 digits.</summary>
+    internal static string? AccountOf(string? arn)
+    {
+        var parts = arn?.Split(':', 6);
+        return parts is { Length: 6 } && parts[0] == "arn" && parts[4].Length == 12 && parts[4].All(char.IsAsciiDigit) ? parts[4] : null;
+    }
 
     private static string Prefix(string value) => value.Length <= 4 ? string.Empty : value[..4];
 }

@@ -65,6 +65,15 @@ public sealed class GitHubAwsCredentialsOptions
     /// <value>Default empty. At most 10 IAM policy ARNs (<c>arn:aws:iam::&lt;account or aws&gt;:policy/…</c>).</value>
     public IList<string> PolicyArns { get; } = [];
 
+    /// <summary>
+    /// The AWS accounts the assumed role may belong to, as in <c>aws-actions/configure-aws-credentials</c>'
+    /// <c>allowed-account-ids</c>. When set, every exchange (and every refresh) calls STS <c>GetCallerIdentity</c> with the
+    /// new credentials and refuses them with <see cref="OidcTokenErrorCode.ExchangeRefused"/>, naming the account, when it is
+    /// not in the list; the credentials are then discarded, never returned.
+    /// </summary>
+    /// <value>Default empty: no check and no extra call. Each entry is a 12-digit account id.</value>
+    public IList<string> AllowedAccountIds { get; } = [];
+
     /// <summary>How many STS calls one exchange may make when AWS answers with a temporary error.</summary>
     /// <value>
     /// Default 3; 1 to 10. Each attempt uses a freshly requested GitHub token. Only temporary errors are retried

@@ -39,13 +39,29 @@ internal sealed class CliContext
     internal HttpPipelineTransport? AzureTransport { get; init; }
 
     /// <summary>
-    /// The command that runs this program (program path, then any arguments before the subcommand), written into files that
-    /// run it later (<c>exchange gcp --credential-source executable</c>); null for the running process's own (its executable,
-    /// or the dotnet host and the tool's dll). A seam for tests run in process, whose process is the test host.
+    /// How to run this same tool again, as an argument list: what <c>--format aws-profile</c> writes into the AWS config
+    /// file's <c>credential_process</c> and <c>exchange gcp --credential-source executable</c> into Google's
+    /// credential file. Default: the running executable (the NativeAOT binary or the dotnet tool's
+    /// launcher), or the <c>dotnet</c> host followed by <c>oidc-token.dll</c> when run as <c>dotnet oidc-token.dll</c>.
+    /// Tests running the command in process set it.
     /// </summary>
-    internal IReadOnlyList<string>? ProgramCommand { get; init; }
+    internal IReadOnlyList<string> SelfCommand { get; init; } = DetectSelfCommand();
 
     /// <summary>True when <c>GITHUB_ACTIONS</c> is <c>true</c>: secrets are then masked on stderr before any output.</summary>
     internal bool IsGitHubActions =>
         string.Equals(Environment("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase);
+
+    private static string[] DetectSelfCommand()
+    {
+        var process = System.Environment.ProcessPath;
+        if (string.IsNullOrEmpty(process))
+        {
+            return ["oidc-token"];
+        }
+
+        var entry = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name;
+        return string.Equals(Path.GetFileNameWithoutExtension(process), "dotnet", StringComparison.OrdinalIgnoreCase) && entry is not null
+            ? [process, Path.Combine(AppContext.BaseDirectory, entry + ".dll")]
+            : [process];
+    }
 }

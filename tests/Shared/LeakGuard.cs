@@ -172,7 +172,7 @@ internal static class LeakGuard
     /// <summary>
     /// Checks one in-process run of <c>oidc-token</c>: stderr always (but <c>::add-mask::</c> lines, which exist to hand a
     /// secret to the runner's masker), stdout unless the command's output is the secret it was asked for (<c>token</c>,
-    /// and <c>exchange</c> with <c>--format env</c>, the default, or <c>json</c>). A leak is reported and fails the test.
+    /// and <c>exchange</c> with <c>--format env</c>, the default, <c>json</c> or <c>credential-process</c>). A leak is reported and fails the test.
     /// </summary>
     internal static void CheckCliRun(IReadOnlyList<string> args, string output, string error)
     {
@@ -314,7 +314,7 @@ internal static class LeakGuard
             }
         }
 
-        return format is "env" or "json";
+        return format is "env" or "json" or "credential-process";
     }
 
     // Where in this test assembly the finding was made (method names only): the nearest frames of the current stack that

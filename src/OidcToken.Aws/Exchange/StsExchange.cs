@@ -30,7 +30,7 @@ internal sealed class StsExchange : IDisposable
         _source = source;
         _settings = settings;
         _time = time ?? TimeProvider.System;
-        _client = CreateClient(settings);
+        _client = CreateClient(settings, new AnonymousAWSCredentials());
         _policy = BuildPolicy(settings, _time);
     }
 
@@ -53,7 +53,10 @@ internal sealed class StsExchange : IDisposable
         var last = FailureOf(report.Last);
         if (report.Result is { Response: { } response })
         {
-            return ToResult(response, report.Attempts, report.Elapsed);
+            var result = ToResult(response, report.Attempts, report.Elapsed);
+            return _settings.AllowedAccountIds.Count == 0
+                ? result
+                : await CheckAccountAsync(result, token, report.Attempts, report.Elapsed, cancellationToken).ConfigureAwait(false);
         }
 
         throw (report.Stop, last!.Kind) switch
@@ -64,6 +67,54 @@ internal sealed class StsExchange : IDisposable
             (_, StsFailureKind.Redirect) => StsMessages.Failed(_settings, Host, last, token, report.Attempts, report.Elapsed, redirect: true),
             _ => StsMessages.Failed(_settings, Host, last, token, report.Attempts, report.Elapsed, redirect: false),
         };
+    }
+
+    /// <summary>
+    /// Calls <c>GetCallerIdentity</c> with the new credentials (one call, signed by the SDK, within the attempt timeout) and
+    /// returns them with the account it names when that account is allowed; otherwise nothing of them leaves this method.
+    /// </summary>
+    private async Task<AwsSessionCredentials> CheckAccountAsync(
+        AwsSessionCredentials result, string? token, int attempts, TimeSpan elapsed, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        GetCallerIdentityResponse identity;
+        using (var client = CreateClient(_settings, result.ToAwsCredentials()))
+        using (var timeout = new CancellationTokenSource(AttemptTimeout, _time))
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token))
+        {
+            try
+            {
+                identity = await client.GetCallerIdentityAsync(new GetCallerIdentityRequest(), linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException or SocketException or OperationCanceledException or TimeoutException or System.Xml.XmlException
+                                       or FormatException or OverflowException or ArgumentOutOfRangeException)
+            {
+                var failure = StsFailure.Classify(ex, attemptTimedOut: timeout.IsCancellationRequested);
+                throw StsMessages.CallerIdentityFailed(_settings, Host, failure, attempts + 1, elapsed + _time.GetElapsedTime(started));
+            }
+        }
+
+        var account = identity.Account;
+        if (account is null || !_settings.AllowedAccountIds.Contains(account, StringComparer.Ordinal))
+        {
+            throw StsMessages.AccountNotAllowed(_settings, account, identity.Arn, token, attempts + 1, elapsed + _time.GetElapsedTime(started));
+        }
+
+        return new AwsSessionCredentials(
+            result.AccessKeyId,
+            result.RevealSecretAccessKey(),
+            result.RevealSessionToken(),
+            result.Expiration,
+            result.AssumedRoleArn,
+            result.AssumedRoleId,
+            result.SubjectFromWebIdentityToken,
+            result.Audience,
+            result.Provider,
+            account);
     }
 
     /// <summary>
@@ -185,7 +236,11 @@ internal sealed class StsExchange : IDisposable
             response.Provider);
     }
 
-    private AmazonSecurityTokenServiceClient CreateClient(StsSettings settings)
+    /// <summary>
+    /// An STS client on OidcToken's handler (redirects off, capped bodies) with the SDK's retries off: anonymous for
+    /// <c>AssumeRoleWithWebIdentity</c>, or signing with assumed credentials for <c>GetCallerIdentity</c>.
+    /// </summary>
+    private AmazonSecurityTokenServiceClient CreateClient(StsSettings settings, AWSCredentials credentials)
     {
         var config = new AmazonSecurityTokenServiceConfig
         {
@@ -217,7 +272,7 @@ internal sealed class StsExchange : IDisposable
         }
 
         Debug.Assert(config.MaxErrorRetry == 0 && config.MaxStaleConnectionRetries == 0, "SDK retries must stay off: they would resend the same GitHub token.");
-        return new AmazonSecurityTokenServiceClient(new AnonymousAWSCredentials(), config);
+        return new AmazonSecurityTokenServiceClient(credentials, config);
     }
 
     /// <summary>What one attempt returned: STS's answer, or its classified failure.</summary>

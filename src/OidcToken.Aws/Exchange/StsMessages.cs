@@ -16,6 +16,8 @@ internal static class StsMessages
         "Repositories created since mid-2026 send an immutable sub of the form repo:OWNER@OWNER_ID/REPO@REPO_ID:…, which a " +
         "condition written for repo:OWNER/REPO:… does not match; match both forms with StringLike, or add the new one.";
 
+    private const string PolicyReference = "GitHubAwsCredentialsOptions.Policy";
+
     public static OidcTokenException Refused(StsSettings settings, StsFailure failure, string token, int attempts, TimeSpan elapsed)
     {
         var code = failure.Code ?? "(no code)";
@@ -38,9 +40,9 @@ internal static class StsMessages
                 "The GitHub token had expired when AWS received it, also after one retry with a new token. Fix: check this machine's clock, " +
                 "and do not pass an old token (with --token -, pass one requested moments before).",
             "MalformedPolicyDocument" =>
-                "The session policy is not a valid IAM policy. Fix: correct GitHubAwsCredentialsOptions.Policy (or --policy).",
+                "The session policy is not a valid IAM policy. Fix: correct " + PolicyReference + ".",
             "PackedPolicyTooLarge" =>
-                "The session policies are too large once packed. Fix: shorten Policy or use fewer PolicyArns.",
+                "The session policies are too large once packed. Fix: shorten " + PolicyReference + " or use fewer managed policy ARNs.",
             "RegionDisabledException" =>
                 $"STS is not activated in region {settings.Region} for this account. Fix: activate it in the IAM console (Account settings), or use another region.",
             "ValidationError" =>
@@ -51,8 +53,13 @@ internal static class StsMessages
         };
 
         var what = "AWS STS refused AssumeRoleWithWebIdentity for role '" + settings.RoleArn + "' (" + code + said + ").";
-        return Report(OidcTokenErrorCode.ExchangeRefused, what, advice, settings, failure, TrustPolicyClaims.Describe(token), attempts, elapsed)
-            .ToException();
+        var report = Report(OidcTokenErrorCode.ExchangeRefused, what, advice, settings, failure, TrustPolicyClaims.Describe(token), attempts, elapsed);
+        if (code is "MalformedPolicyDocument" or "PackedPolicyTooLarge")
+        {
+            report.Setting(nameof(GitHubAwsCredentialsOptions.Policy), PolicyReference);
+        }
+
+        return report.ToException();
     }
 
     public static OidcTokenException Failed(StsSettings settings, string host, StsFailure failure, string? token, int attempts, TimeSpan elapsed, bool redirect)
@@ -101,6 +108,33 @@ internal static class StsMessages
         var what = "AWS STS at " + host + " answered, but " + SecretScrubber.Scrub(failure.Message, null) + ".";
         const string Fix = "Fix: make sure Endpoint (or AWS_ENDPOINT_URL_STS) points at STS or an STS-compatible service, and that no proxy rewrites the answer.";
         return Report(OidcTokenErrorCode.ExchangeResponseInvalid, what, Fix, settings, failure, claims: null, attempts, elapsed).ToException();
+    }
+
+    /// <summary>The role's account is not among <see cref="StsSettings.AllowedAccountIds"/>: refused, the credentials discarded.</summary>
+    public static OidcTokenException AccountNotAllowed(StsSettings settings, string? account, string? arn, string? token, int attempts, TimeSpan elapsed)
+    {
+        const string Reference = "GitHubAwsCredentialsOptions.AllowedAccountIds";
+        var allowed = string.Join(", ", settings.AllowedAccountIds);
+        var what = "The role '" + settings.RoleArn + "' was assumed in AWS account " + (account ?? "(none reported)") +
+                   ", which is not one of the allowed accounts (" + allowed + "), so its credentials were discarded.";
+        var fix = "Fix: use a role in one of the allowed accounts, or, if account " + (account ?? "(none reported)") +
+                  " is the right one, add it to " + Reference + ".";
+        var report = Report(OidcTokenErrorCode.ExchangeRefused, what, fix, settings, failure: null, TrustPolicyClaims.Describe(token), attempts, elapsed)
+            .Fact("caller", arn is null ? "(none reported)" : SecretScrubber.Scrub(arn, null, 300))
+            .Setting(nameof(GitHubAwsCredentialsOptions.AllowedAccountIds), Reference);
+        return report.ToException();
+    }
+
+    /// <summary>GetCallerIdentity, made to check the account, failed: the credentials are discarded.</summary>
+    public static OidcTokenException CallerIdentityFailed(StsSettings settings, string host, StsFailure failure, int attempts, TimeSpan elapsed)
+    {
+        const string Reference = "GitHubAwsCredentialsOptions.AllowedAccountIds";
+        var what = "The role was assumed, but AWS STS at " + host + " did not answer GetCallerIdentity, which checks its account against " + Reference +
+                   " (" + (failure.Code ?? failure.Message) + Said(failure, null) + "), so the credentials were discarded.";
+        const string Fix = "Fix: this is usually temporary; re-run the job. The role's credentials need no permission for GetCallerIdentity.";
+        return Report(OidcTokenErrorCode.ExchangeFailed, what, Fix, settings, failure, claims: null, attempts, elapsed)
+            .Setting(nameof(GitHubAwsCredentialsOptions.AllowedAccountIds), Reference)
+            .ToException(failure.Exception);
     }
 
     private static string Said(StsFailure failure, string? token)

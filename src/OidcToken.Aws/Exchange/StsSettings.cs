@@ -23,9 +23,11 @@ internal sealed partial class StsSettings
         Uri? endpoint,
         string? policy,
         IReadOnlyList<string> policyArns,
+        IReadOnlyList<string> allowedAccountIds,
         int maxAttempts,
         TimeSpan deadline)
     {
+        AllowedAccountIds = allowedAccountIds;
         RoleArn = roleArn;
         SessionName = sessionName;
         DurationSeconds = durationSeconds;
@@ -53,6 +55,9 @@ internal sealed partial class StsSettings
     public string? Policy { get; }
 
     public IReadOnlyList<string> PolicyArns { get; }
+
+    /// <summary>The accounts the role may belong to (checked with GetCallerIdentity); empty for no check.</summary>
+    public IReadOnlyList<string> AllowedAccountIds { get; }
 
     public int MaxAttempts { get; }
 
@@ -164,6 +169,17 @@ internal sealed partial class StsSettings
             }
         }
 
+        var allowedAccountIds = options.AllowedAccountIds.ToArray();
+        foreach (var account in allowedAccountIds)
+        {
+            if (account is null || !AccountIdPattern().IsMatch(account))
+            {
+                throw new ArgumentException(
+                    $"AllowedAccountIds entry '{Shorten(account ?? "(null)")}' is not an AWS account id (12 digits, for example 123456789012).",
+                    nameof(GitHubAwsCredentialsOptions.AllowedAccountIds));
+            }
+        }
+
         if (options.MaxAttempts is < 1 or > 10)
         {
             throw new ArgumentException(
@@ -187,6 +203,7 @@ internal sealed partial class StsSettings
             endpoint,
             policy,
             policyArns,
+            allowedAccountIds,
             options.MaxAttempts,
             options.Deadline);
     }
@@ -221,6 +238,9 @@ internal sealed partial class StsSettings
 
     [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}\z", RegexOptions.CultureInvariant)]
     private static partial Regex RegionPattern();
+
+    [GeneratedRegex(@"^[0-9]{12}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex AccountIdPattern();
 
     [GeneratedRegex(@"^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9_+=,.@/-]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex PolicyArnPattern();

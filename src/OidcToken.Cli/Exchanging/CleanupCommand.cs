@@ -14,7 +14,7 @@ internal static class CleanupCommand
     {
         var command = new Command(
             "cleanup",
-            "Remove the files 'oidc-token exchange' wrote in this job (gcp's credential file) and revoke the Vault and crates.io tokens it minted. " +
+            "Remove the files 'oidc-token exchange' wrote in this job (gcp's credential file) and the AWS profiles it wrote (aws --format aws-profile), and revoke the Vault and crates.io tokens it minted. " +
             "What to undo is kept in oidc-token-state.json under $RUNNER_TEMP (else the temp folder): it holds those tokens, so it is created " +
             "with mode 0600 (owner only) and is itself deleted once everything is undone. Run it at the end of the job, e.g. in a final step " +
             "with 'if: always()'. Exit 0 when nothing is left; otherwise the failure's exit code (4 a revocation could not reach the target, " +
@@ -76,6 +76,23 @@ internal static class CleanupCommand
     private static async Task<int> UndoAsync(CleanupEntry entry, TextWriter error, string prefix, CancellationToken cancellationToken)
     {
         var location = TextFormat.Safe(entry.Location);
+        if (entry.Kind == CleanupKind.AwsProfile)
+        {
+            var section = "profile '" + TextFormat.Safe(entry.Profile ?? string.Empty) + "' in " + location;
+            try
+            {
+                var removed = await AwsProfileFile.RemoveAsync(entry.Location, entry.Profile!, cancellationToken).ConfigureAwait(false);
+                await error.WriteLineAsync(prefix + (removed ? "removed " : "already gone: ") + section).ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync(prefix + "could not remove " + section + ": " + TextFormat.Safe(exception.Message) +
+                                           " (it stays recorded; fix the file or its folder's permissions and run 'oidc-token cleanup' again)").ConfigureAwait(false);
+                return ExitCodes.RunnerFilesUnusable;
+            }
+        }
+
         if (entry.Kind == CleanupKind.File)
         {
             try

@@ -14,6 +14,9 @@ internal enum CleanupKind
 
     /// <summary>A crates.io token from <c>exchange crates</c>.</summary>
     Crates,
+
+    /// <summary>A profile section <c>exchange aws --format aws-profile</c> wrote into an AWS config file.</summary>
+    AwsProfile,
 }
 
 /// <summary>
@@ -21,15 +24,16 @@ internal enum CleanupKind
 /// <see cref="ToString"/> never shows it.
 /// </summary>
 /// <param name="Kind">What it is.</param>
-/// <param name="Location">The file's path, the Vault address or the registry URL.</param>
+/// <param name="Location">The file's path (for a profile, the AWS config file's), the Vault address or the registry URL.</param>
 /// <param name="Token">The token to revoke; null for a file.</param>
 /// <param name="Namespace">The Vault namespace, if any.</param>
 /// <param name="CaFile">The Vault CA bundle, if any.</param>
-internal sealed record CleanupEntry(CleanupKind Kind, string Location, string? Token = null, string? Namespace = null, string? CaFile = null)
+/// <param name="Profile">The AWS profile's name, for <see cref="CleanupKind.AwsProfile"/>.</param>
+internal sealed record CleanupEntry(CleanupKind Kind, string Location, string? Token = null, string? Namespace = null, string? CaFile = null, string? Profile = null)
 {
     /// <summary>A description without the token.</summary>
     /// <returns>Kind and location.</returns>
-    public override string ToString() => Kind + " " + Location;
+    public override string ToString() => Kind + " " + Location + (Profile is null ? string.Empty : " [" + Profile + "]");
 }
 
 /// <summary>
@@ -236,15 +240,17 @@ internal sealed class CleanupState
                     "file" => CleanupKind.File,
                     "vault" => CleanupKind.Vault,
                     "crates" => CleanupKind.Crates,
+                    "aws-profile" => CleanupKind.AwsProfile,
                     _ => (CleanupKind?)null,
                 };
                 var location = String(item, "location");
-                if (kind is null || string.IsNullOrEmpty(location))
+                var profile = String(item, "profile");
+                if (kind is null || string.IsNullOrEmpty(location) || (kind == CleanupKind.AwsProfile && string.IsNullOrEmpty(profile)))
                 {
                     throw new IOException($"'{Path}' holds an entry oidc-token cannot read; remove it.");
                 }
 
-                entries.Add(new CleanupEntry(kind.Value, location, String(item, "token"), String(item, "namespace"), String(item, "ca_file")));
+                entries.Add(new CleanupEntry(kind.Value, location, String(item, "token"), String(item, "namespace"), String(item, "ca_file"), profile));
             }
         }
         catch (JsonException)
@@ -274,12 +280,14 @@ internal sealed class CleanupState
                 {
                     CleanupKind.File => "file",
                     CleanupKind.Vault => "vault",
+                    CleanupKind.AwsProfile => "aws-profile",
                     _ => "crates",
                 });
                 json.WriteString("location", entry.Location);
                 WriteOptional(json, "token", entry.Token);
                 WriteOptional(json, "namespace", entry.Namespace);
                 WriteOptional(json, "ca_file", entry.CaFile);
+                WriteOptional(json, "profile", entry.Profile);
                 json.WriteEndObject();
             }
 

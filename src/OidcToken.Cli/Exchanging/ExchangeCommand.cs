@@ -47,6 +47,7 @@ internal static class ExchangeCommand
     /// <param name="audienceHelp">What <c>--audience</c> means for this target.</param>
     /// <param name="targetOptions">The target's own options.</param>
     /// <param name="prepare">Checks the options (adding problems) and returns the exchange, or null when it cannot run.</param>
+    /// <param name="formats">The target's own output formats, besides the common ones (see <see cref="TargetFormat"/>).</param>
     internal static Command CreateTarget(
         string name,
         string description,
@@ -54,16 +55,22 @@ internal static class ExchangeCommand
         string endpointHelp,
         string audienceHelp,
         IEnumerable<Option> targetOptions,
-        Func<ParseResult, ExchangeInputs, ExchangeRun?> prepare)
+        Func<ParseResult, ExchangeInputs, ExchangeRun?> prepare,
+        IReadOnlyList<TargetFormat>? formats = null)
     {
+        formats ??= [];
         var endpoint = new Option<string?>("--endpoint") { Description = endpointHelp };
         var audience = new Option<string?>("--audience") { Description = audienceHelp };
         var token = new Option<string?>("--token")
         {
             Description = "'-': read the GitHub ID token from stdin instead of requesting one from the runner (a token on the command line would be visible to other processes, so only '-' is accepted).",
         };
-        var format = new Option<string>("--format") { Description = FormatHelp, DefaultValueFactory = _ => "env" };
-        format.AcceptOnlyFromAmong(CredentialOutput.Formats);
+        var format = new Option<string>("--format")
+        {
+            Description = string.Join(' ', [FormatHelp, .. formats.Select(f => f.Name + ": " + f.Help)]),
+            DefaultValueFactory = _ => "env",
+        };
+        format.AcceptOnlyFromAmong([.. CredentialOutput.Formats, .. formats.Select(f => f.Name)]);
 
         var command = new Command(name, description);
         foreach (var option in targetOptions)
@@ -99,6 +106,8 @@ internal static class ExchangeCommand
             }
 
             var formatValue = parseResult.GetValue(format) ?? "env";
+            var targetFormat = formats.FirstOrDefault(f => f.Name == formatValue);
+            var forProgram = targetFormat?.ForProgram == true;
             var githubEnv = context.Environment("GITHUB_ENV");
             var githubOutput = context.Environment("GITHUB_OUTPUT");
             foreach (var (fileFormat, variable, path) in (ReadOnlySpan<(string, string, string?)>)[("github-env", "GITHUB_ENV", githubEnv), ("github-output", "GITHUB_OUTPUT", githubOutput)])
@@ -120,7 +129,7 @@ internal static class ExchangeCommand
                 }
             }
 
-            var run = prepare(parseResult, new ExchangeInputs(context, endpointUrl, endpointText is not null, audienceValue, problems));
+            var run = prepare(parseResult, new ExchangeInputs(context, endpointUrl, endpointText is not null, audienceValue, problems, formatValue, tokenValue == "-"));
             if (problems.Count > 0 || run is null)
             {
                 foreach (var problem in problems)
@@ -150,7 +159,7 @@ internal static class ExchangeCommand
                     return ExitCodes.UsageError;
                 }
 
-                if (context.IsGitHubActions)
+                if (context.IsGitHubActions && !forProgram)
                 {
                     CredentialOutput.Mask(error, [input.Token!]);
                 }
@@ -159,7 +168,7 @@ internal static class ExchangeCommand
             }
             else
             {
-                client = CliClientFactory.Create(context, error);
+                client = CliClientFactory.Create(context, error, mask: !forProgram);
                 source = IdTokenSources.FromClient(client);
             }
 
@@ -167,7 +176,7 @@ internal static class ExchangeCommand
             // the first one also decides the context warnings, written before the target sees the token.
             GitHubActionsClaims? seen = null;
             var inner = source;
-            var warnings = context.IsGitHubActions && formatValue != "credential-process"; // that format's stderr stays silent on success
+            var warnings = context.IsGitHubActions && !forProgram; // a format a program reads keeps stderr silent on success
             source = async (audience, cancellationToken) =>
             {
                 var jwt = await inner(audience, cancellationToken).ConfigureAwait(false);
@@ -216,29 +225,30 @@ internal static class ExchangeCommand
                 client?.Dispose();
             }
 
-            // Masked before anything else can show them: the state file note, the output, a later step's log.
-            if (context.IsGitHubActions)
+            // Masked before anything else can show them: the state file note, the output, a later step's log. Not when a
+            // program reads stdout (credential-process): nothing reaches a log then, and the program expects JSON alone.
+            if (context.IsGitHubActions && !forProgram)
             {
                 CredentialOutput.Mask(error, outcome.Secrets);
             }
 
-            if (outcome.Cleanup is { } entry)
+            if (outcome.Cleanup is { } entry && !forProgram)
             {
-                var state = CleanupState.For(context);
-                try
-                {
-                    await state.AddAsync(entry, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-                {
-                    await error.WriteLineAsync(
-                        prefix + "warning: 'oidc-token cleanup' will not know about this " + (entry.Kind == CleanupKind.File ? "file" : "token") +
-                        ": the state file could not be updated: " + TextFormat.Safe(exception.Message)).ConfigureAwait(false);
-                }
+                await RecordCleanupAsync(context, entry, error, prefix, cancellationToken).ConfigureAwait(false);
             }
 
-            var exitCode = await WriteAsync(formatValue, name, outcome, githubEnv, githubOutput, output, error, prefix, cancellationToken).ConfigureAwait(false);
-            if (exitCode == ExitCodes.Success && formatValue != "github-output" && outcome.Outputs.Count > 0 && !string.IsNullOrWhiteSpace(githubOutput))
+            int exitCode;
+            if (targetFormat is not null)
+            {
+                var deliver = outcome.Deliver ?? throw new InvalidOperationException($"exchange {name} did not prepare --format {formatValue}.");
+                exitCode = await deliver(outcome, new FormatDestination(output, error, prefix, context), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                exitCode = await WriteAsync(formatValue, name, outcome, githubEnv, githubOutput, output, error, prefix, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (exitCode == ExitCodes.Success && !forProgram && formatValue != "github-output" && outcome.Outputs.Count > 0 && !string.IsNullOrWhiteSpace(githubOutput))
             {
                 // The facts are step outputs whatever the format; the credentials were delivered, so a failure here only warns.
                 if (await AppendAsync(githubOutput, CredentialOutput.GitHubOutput([], outcome.Outputs), cancellationToken).ConfigureAwait(false) is { } why)
@@ -253,8 +263,30 @@ internal static class ExchangeCommand
         return command;
     }
 
+    /// <summary>Records <paramref name="entry"/> for <c>oidc-token cleanup</c>; a failure only warns (what it undoes was already made).</summary>
+    internal static async Task RecordCleanupAsync(CliContext context, CleanupEntry entry, TextWriter error, string prefix, CancellationToken cancellationToken)
+    {
+        var state = CleanupState.For(context);
+        try
+        {
+            await state.AddAsync(entry, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            var what = entry.Kind switch
+            {
+                CleanupKind.File => "file",
+                CleanupKind.AwsProfile => "profile",
+                _ => "token",
+            };
+            await error.WriteLineAsync(
+                prefix + "warning: 'oidc-token cleanup' will not know about this " + what +
+                ": the state file could not be updated: " + TextFormat.Safe(exception.Message)).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Why <paramref name="path"/> cannot be appended to (opened for append and closed, nothing written), or null.</summary>
-    private static string? CannotAppend(string path)
+    internal static string? CannotAppend(string path)
     {
         try
         {
@@ -316,7 +348,7 @@ internal static class ExchangeCommand
     }
 
     /// <summary>Appends <paramref name="text"/> (UTF-8, no BOM) to a runner file; returns why it failed, or null.</summary>
-    private static async Task<string?> AppendAsync(string path, string text, CancellationToken cancellationToken)
+    internal static async Task<string?> AppendAsync(string path, string text, CancellationToken cancellationToken)
     {
         var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text);
         try

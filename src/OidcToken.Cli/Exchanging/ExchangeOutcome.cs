@@ -27,6 +27,12 @@ internal sealed class ExchangeOutcome
     /// <summary>The variables, in output order.</summary>
     internal IReadOnlyList<OutputVariable> Variables { get; }
 
+    /// <summary>
+    /// Writes this outcome in one of the target's own formats (<see cref="TargetFormat"/>); set by the target when
+    /// <see cref="ExchangeInputs.Format"/> is one of them, null otherwise.
+    /// </summary>
+    internal TargetFormatWriter? Deliver { get; init; }
+
     /// <summary>Writes the non-secret facts as JSON members.</summary>
     internal Action<Utf8JsonWriter>? Facts { get; }
 
@@ -50,7 +56,10 @@ internal sealed record StepOutput(string Name, string Value);
 /// <param name="EndpointGiven">True when <c>--endpoint</c> was on the command line, even if malformed.</param>
 /// <param name="Audience">The <c>--audience</c>, or null.</param>
 /// <param name="Problems">Where usage problems are added (each becomes a line on stderr, then exit 2).</param>
-internal sealed record ExchangeInputs(CliContext Context, Uri? Endpoint, bool EndpointGiven, string? Audience, List<string> Problems);
+/// <param name="Format">The <c>--format</c> value: a common format or one of the target's own.</param>
+/// <param name="TokenFromStdin">True with <c>--token -</c>: the token is read once from stdin, not requested from the runner.</param>
+internal sealed record ExchangeInputs(
+    CliContext Context, Uri? Endpoint, bool EndpointGiven, string? Audience, List<string> Problems, string Format = "env", bool TokenFromStdin = false);
 
 /// <summary>Runs a prepared exchange with a token source.</summary>
 internal delegate Task<ExchangeOutcome> ExchangeRun(IdTokenSource source, CancellationToken cancellationToken);

@@ -250,22 +250,9 @@ internal static partial class GcpTarget
                 "Audience");
         }
 
-        var program = context.ProgramCommand ?? CurrentProgram();
+        var program = context.SelfCommand;
         return string.Join(' ', program.Select(Quote)) + " token --audience " + audience + " --format " + GcpExecutableResponse.Format +
                " --timeout " + ExecutableDeadlineSeconds.ToString(CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>This program as a command: the native or apphost executable, or the dotnet host and the tool's dll.</summary>
-    private static IReadOnlyList<string> CurrentProgram()
-    {
-        var process = Environment.ProcessPath ?? throw new ArgumentException("The path of the running oidc-token is unknown: use --credential-source url.", "ExecutableCommand");
-        if (!string.Equals(Path.GetFileNameWithoutExtension(process), "dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            return [process];
-        }
-
-        // `dotnet oidc-token.dll …`: the host, then the main assembly (args[0] is its path when run through the host).
-        return [process, Path.GetFullPath(Environment.GetCommandLineArgs()[0])];
     }
 
     /// <summary>Google's libraries split the command on spaces outside double quotes; a path with a space is quoted.</summary>

@@ -91,6 +91,9 @@ internal static class CliSettings
         ["IncludeEmail"] = "--id-token-include-email",
         ["ExecutableCommand"] = "--credential-source executable",
         ["ExecutableTimeout"] = null,
+        ["Policy"] = "--session-policy",
+        ["PolicyArns"] = "--policy-arn",
+        ["AllowedAccountIds"] = "--allowed-account-ids",
     };
 
     /// <summary>

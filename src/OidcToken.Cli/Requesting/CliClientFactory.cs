@@ -8,9 +8,9 @@ internal static class CliClientFactory
 {
     /// <param name="context">The environment.</param>
     /// <param name="error">Where mask commands go.</param>
-    /// <param name="deadline">The overall deadline, or null for the client's default.</param>
-    /// <param name="maxAttempts">The number of attempts, or null for the client's default.</param>
-    /// <param name="mask">False when the token goes only to a pipe a program reads, never to the log (gcp-executable).</param>
+    /// <param name="deadline">The overall deadline, or null for the default.</param>
+    /// <param name="maxAttempts">The attempts, or null for the default.</param>
+    /// <param name="mask">False when the output is read by a program rather than a log (<c>--format credential-process</c>, <c>gcp-executable</c>): no mask commands.</param>
     internal static GitHubOidcClient Create(CliContext context, TextWriter error, TimeSpan? deadline = null, int? maxAttempts = null, bool mask = true)
     {
         var options = new GitHubOidcClientOptions

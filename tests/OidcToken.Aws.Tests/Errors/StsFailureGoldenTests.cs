@@ -19,7 +19,7 @@ public sealed class StsFailureGoldenTests
         {
             "refused", 400,
             "AWS STS refused AssumeRoleWithWebIdentity for role '" + Role + "' (MalformedPolicyDocument: The policy is not valid).\n" +
-            "The session policy is not a valid IAM policy. Fix: correct GitHubAwsCredentialsOptions.Policy (or --policy).\n" +
+            "The session policy is not a valid IAM policy. Fix: correct GitHubAwsCredentialsOptions.Policy.\n" +
             "(the token could not be decoded to show its claims; " + Facts + "; last status: 400; request id: req-1)"
         },
         {

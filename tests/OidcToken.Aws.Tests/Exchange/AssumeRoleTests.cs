@@ -87,7 +87,7 @@ public sealed class AssumeRoleTests
     [InlineData("IDPRejectedClaim", 403, "The identity provider rejected a claim of the token.", "identity provider rejected")]
     [InlineData("InvalidIdentityToken", 400, "Incorrect token audience", "client-id list")]
     [InlineData("MalformedPolicyDocument", 400, "The policy is not in the valid JSON format.", "GitHubAwsCredentialsOptions.Policy")]
-    [InlineData("PackedPolicyTooLarge", 400, "Packed policy consumes 112% of allotted space", "fewer PolicyArns")]
+    [InlineData("PackedPolicyTooLarge", 400, "Packed policy consumes 112% of allotted space", "fewer managed policy ARNs")]
     [InlineData("RegionDisabledException", 403, "STS is not activated in this region for account.", "activate it in the IAM console")]
     [InlineData("ValidationError", 400, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.", "maximum session duration")]
     public async Task Each_STS_refusal_is_ExchangeRefused_with_code_message_claims_and_fix_and_is_not_retried(string code, int status, string awsMessage, string fix)

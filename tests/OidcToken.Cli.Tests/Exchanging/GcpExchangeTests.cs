@@ -154,7 +154,7 @@ public sealed class GcpExchangeTests : IDisposable
     [Fact]
     public async Task Executable_source_writes_the_command_and_no_request_token()
     {
-        var context = new CliContext(_runner.Context().Environment) { ProgramCommand = ["/opt/oidc token/oidc-token"] };
+        var context = new CliContext(_runner.Context().Environment) { SelfCommand = ["/opt/oidc token/oidc-token"] };
 
         var run = await CliRun.RunAsync(context, Gcp("--credential-source", "executable", "--format", "json"));
 
