@@ -15,7 +15,9 @@ namespace OidcToken;
 public sealed class OidcTokenException : Exception
 {
     /// <summary>The base address of the troubleshooting guide that <see cref="Exception.HelpLink"/> points into.</summary>
-    public const string TroubleshootingBaseUrl = "https://github.com/oidctoken/oidctoken/blob/main/docs/TROUBLESHOOTING.md";
+    /// <remarks>Built from the project's one address setting (<c>OidcTokenTroubleshootingUrl</c>, which the packages'
+    /// project and repository URLs come from too).</remarks>
+    public const string TroubleshootingBaseUrl = PackageLinks.TroubleshootingUrl;
 
     /// <summary>Creates an exception with a code and a message.</summary>
     /// <param name="errorCode">The stable error code.</param>
