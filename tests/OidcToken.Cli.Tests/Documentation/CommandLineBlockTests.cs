@@ -29,6 +29,7 @@ public sealed partial class CommandLineBlockTests
         ["TOKEN_SERVICE_URL"] = "https://registry.example.test/api/v2/token",
         ["AWS_CONFIG_FILE"] = "aws-config",
         ["GITHUB_ENV"] = "github-env",
+        ["OIDC_ISSUER"] = "http://127.0.0.1:8080",
     };
 
     // The files the examples name, by the relative path they name them with.

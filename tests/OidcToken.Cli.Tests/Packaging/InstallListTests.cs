@@ -36,6 +36,8 @@ public sealed partial class InstallListTests
             .Select(b => b.Text));
         Assert.Contains("dotnet pack OidcToken.sln -c Release -o ./nupkgs -p:VersionSuffix=", shell, StringComparison.Ordinal);
         Assert.Contains("dotnet add package OidcToken --version", shell, StringComparison.Ordinal);
+        Assert.Contains("<add key=\"oidctoken-local\" value=\"$feed\" />", shell, StringComparison.Ordinal);
+        Assert.DoesNotContain("<clear", shell, StringComparison.Ordinal);   // the usual feeds serve OidcToken's dependencies
         Assert.Contains("dotnet tool install --global OidcToken.Cli --version", shell, StringComparison.Ordinal);
         Assert.Contains("--add-source", shell, StringComparison.Ordinal);
         Assert.Contains("VersionSuffix", install, StringComparison.Ordinal);
