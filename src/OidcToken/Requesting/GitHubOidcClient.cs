@@ -334,7 +334,7 @@ public class GitHubOidcClient : IDisposable
 
     private OidcTokenException Fail(AttemptResult failure, string audience, TokenEndpoint endpoint, int attempts, TimeSpan elapsed, bool deadlinePassed)
     {
-        var error = FailureMessages.Create(failure, audience, endpoint.Host, attempts, elapsed, _options.Deadline, deadlinePassed);
+        var error = FailureMessages.Create(failure, audience, endpoint.Host, attempts, elapsed, _options.Deadline, deadlinePassed, endpoint.LoopbackAuthority);
         Log.TokenRequestFailed(_logger, error.ErrorCode, attempts, (long)elapsed.TotalMilliseconds);
         return error;
     }
