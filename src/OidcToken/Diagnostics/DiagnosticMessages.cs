@@ -58,12 +58,22 @@ internal static class DiagnosticMessages
         "Fix: run this inside a GitHub Actions job that has 'permissions: id-token: write'. To try OIDC code on this machine, start the mock issuer " +
         "('oidc-token-mock', or MockGitHubOidcIssuer from OidcToken.Testing in tests) and export the variables it prints.";
 
+    /// <summary>
+    /// Only inside a GitHub Actions job (GITHUB_ACTIONS is 'true'): a container there did not get the token variables, or
+    /// the job was not granted them. Outside a job a container changes nothing: that is <see cref="NotInGitHubActions"/>.
+    /// </summary>
     internal const string ContainerWithoutRunnerVariables =
-        "Running in a container ({0}) without the runner's token variables: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set. " +
-        "A container you start yourself inside a job (docker run, docker compose) does not inherit the job's environment.\n" +
-        "Fix: pass both variables into the container: 'docker run -e ACTIONS_ID_TOKEN_REQUEST_URL -e ACTIONS_ID_TOKEN_REQUEST_TOKEN …' " +
-        "(the job itself needs 'permissions: id-token: write'), and let the container reach the token endpoint's host. " +
-        "If this container is not inside a GitHub Actions job, there is no token endpoint: use the mock issuer (oidc-token-mock) for local runs.";
+        "Running in a container ({0}) in a GitHub Actions job, without the runner's token variables: ACTIONS_ID_TOKEN_REQUEST_URL and " +
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set. A container you start yourself inside a job (docker run, docker compose) does not inherit the job's environment.\n" +
+        "Fix: pass both variables into the container: 'docker run -e ACTIONS_ID_TOKEN_REQUEST_URL -e ACTIONS_ID_TOKEN_REQUEST_TOKEN …', " +
+        "and let the container reach the token endpoint's host. If the job's own steps do not have them either, the job lacks the permission; " +
+        "add this to the workflow or the job:\n\n" +
+        PermissionsYaml;
+
+    /// <summary>The note added to <see cref="NotInGitHubActions"/> when a container marker is found: neutral, after the story.</summary>
+    internal const string ContainerOutsideActionsNote =
+        "Container marker found ({0}): a dev container, a Codespace or another CI system. Only a GitHub Actions job has a token endpoint; " +
+        "the mock issuer works inside a container too.";
 
     internal const string RunningUnderAct =
         "Running under act (ACT is set), which does not provide GitHub's OIDC token endpoint, so ACTIONS_ID_TOKEN_REQUEST_URL and " +

@@ -29,6 +29,11 @@ internal static class EnvironmentDiagnoser
         }
 
         var (code, message, host) = Classify(environment);
+        if (code == OidcTokenErrorCode.NotInGitHubActions && environment.ContainerMarker is { } marker)
+        {
+            notes.Add(Format(DiagnosticMessages.ContainerOutsideActionsNote, marker));
+        }
+
         return new OidcEnvironmentReport
         {
             ErrorCode = code,
@@ -81,11 +86,11 @@ internal static class EnvironmentDiagnoser
             return (OidcTokenErrorCode.RunningUnderAct, DiagnosticMessages.RunningUnderAct, null);
         }
 
+        // Outside a job a container marker changes nothing (a dev container, a Codespace, another CI system): there is no token
+        // endpoint to pass in, so the story is "not in GitHub Actions" and the mock.
         if (!environment.IsGitHubActions)
         {
-            return environment.IsContainer
-                ? (OidcTokenErrorCode.ContainerWithoutRunnerVariables, Format(DiagnosticMessages.ContainerWithoutRunnerVariables, environment.ContainerMarker!), null)
-                : (OidcTokenErrorCode.NotInGitHubActions, DiagnosticMessages.NotInGitHubActions, null);
+            return (OidcTokenErrorCode.NotInGitHubActions, DiagnosticMessages.NotInGitHubActions, null);
         }
 
         if (environment.IsDependabot)
@@ -97,6 +102,13 @@ internal static class EnvironmentDiagnoser
         {
             var from = environment.ForkRepository is null ? string.Empty : " (" + environment.ForkRepository + ")";
             return (OidcTokenErrorCode.ForkPullRequest, Format(DiagnosticMessages.ForkPullRequest, from), null);
+        }
+
+        // In a job, inside a container: the job's container (or one started by hand) did not get the variables, or the job
+        // lacks the permission; the message gives both fixes.
+        if (environment.IsContainer)
+        {
+            return (OidcTokenErrorCode.ContainerWithoutRunnerVariables, Format(DiagnosticMessages.ContainerWithoutRunnerVariables, environment.ContainerMarker!), null);
         }
 
         return (OidcTokenErrorCode.PermissionMissing, DiagnosticMessages.PermissionMissing, null);
