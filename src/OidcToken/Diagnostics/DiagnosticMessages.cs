@@ -59,16 +59,15 @@ internal static class DiagnosticMessages
         "('oidc-token-mock', or MockGitHubOidcIssuer from OidcToken.Testing in tests) and export the variables it prints.";
 
     /// <summary>
-    /// Only inside a GitHub Actions job (GITHUB_ACTIONS is 'true'): a container there did not get the token variables, or
-    /// the job was not granted them. Outside a job a container changes nothing: that is <see cref="NotInGitHubActions"/>.
+    /// Added after <see cref="PermissionMissing"/> when a container marker is found inside a GitHub Actions job: the only
+    /// place the "pass both variables into the container" advice is given. The permission comes first because a job
+    /// container or a runner pod without the variables usually means the job lacks it; a container started by hand inside
+    /// the job is the other story.
     /// </summary>
-    internal const string ContainerWithoutRunnerVariables =
-        "Running in a container ({0}) in a GitHub Actions job, without the runner's token variables: ACTIONS_ID_TOKEN_REQUEST_URL and " +
-        "ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set. A container you start yourself inside a job (docker run, docker compose) does not inherit the job's environment.\n" +
-        "Fix: pass both variables into the container: 'docker run -e ACTIONS_ID_TOKEN_REQUEST_URL -e ACTIONS_ID_TOKEN_REQUEST_TOKEN …', " +
-        "and let the container reach the token endpoint's host. If the job's own steps do not have them either, the job lacks the permission; " +
-        "add this to the workflow or the job:\n\n" +
-        PermissionsYaml;
+    internal const string ContainerInJob =
+        "\nRunning in a container ({0}): if the job does grant 'id-token: write' (its other steps get a token), this container was started " +
+        "inside the job (docker run, docker compose) and did not inherit the job's environment. Fix: pass both variables into the container: " +
+        "'docker run -e ACTIONS_ID_TOKEN_REQUEST_URL -e ACTIONS_ID_TOKEN_REQUEST_TOKEN …', and let the container reach the token endpoint's host.";
 
     /// <summary>The note added to <see cref="NotInGitHubActions"/> when a container marker is found: neutral, after the story.</summary>
     internal const string ContainerOutsideActionsNote =

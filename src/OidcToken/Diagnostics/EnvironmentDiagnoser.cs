@@ -104,14 +104,14 @@ internal static class EnvironmentDiagnoser
             return (OidcTokenErrorCode.ForkPullRequest, Format(DiagnosticMessages.ForkPullRequest, from), null);
         }
 
-        // In a job, inside a container: the job's container (or one started by hand) did not get the variables, or the job
-        // lacks the permission; the message gives both fixes.
-        if (environment.IsContainer)
-        {
-            return (OidcTokenErrorCode.ContainerWithoutRunnerVariables, Format(DiagnosticMessages.ContainerWithoutRunnerVariables, environment.ContainerMarker!), null);
-        }
-
-        return (OidcTokenErrorCode.PermissionMissing, DiagnosticMessages.PermissionMissing, null);
+        // In a job, inside a container (a job container, a runner pod, or one started by hand): the permission first, then the
+        // container that may not have inherited the variables. ContainerWithoutRunnerVariables is retired: it is never reported.
+        return (
+            OidcTokenErrorCode.PermissionMissing,
+            environment.ContainerMarker is { } marker
+                ? DiagnosticMessages.PermissionMissing + "\n" + Format(DiagnosticMessages.ContainerInJob, marker)
+                : DiagnosticMessages.PermissionMissing,
+            null);
     }
 
     /// <summary>

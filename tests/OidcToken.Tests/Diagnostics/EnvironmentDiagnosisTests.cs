@@ -50,29 +50,45 @@ public sealed class EnvironmentDiagnosisTests : IDisposable
     [Theory]
     [InlineData("/.dockerenv")]
     [InlineData("/run/.containerenv")]
-    public void Diagnose_ContainerInActionsWithoutVariables_SuggestsPassingBothWithDashE(string marker)
+    public void Diagnose_ContainerInActionsWithoutVariables_PermissionFirst_ThenPassingBothWithDashE(string marker)
     {
-        // A job (GITHUB_ACTIONS=true) whose container did not get the token variables.
+        // A job (GITHUB_ACTIONS=true) in a container without the token variables: the job may lack the permission (a job
+        // container or runner pod), or a container started by hand did not inherit them. Only here is docker advice given.
         var report = Diagnose(FakeEnvironment.InActions(), marker);
 
-        Assert.Equal(OidcTokenErrorCode.ContainerWithoutRunnerVariables, report.ErrorCode);
-        Assert.StartsWith($"Running in a container ({marker}) in a GitHub Actions job, without the runner's token variables", report.Message, StringComparison.Ordinal);
-        Assert.Contains("docker run -e ACTIONS_ID_TOKEN_REQUEST_URL -e ACTIONS_ID_TOKEN_REQUEST_TOKEN", report.Message, StringComparison.Ordinal);
+        Assert.Equal(OidcTokenErrorCode.PermissionMissing, report.ErrorCode);
+        Assert.StartsWith("GitHub Actions did not give this job an OIDC token", report.Message, StringComparison.Ordinal);
         Assert.Contains("permissions:\n  id-token: write\n", report.Message, StringComparison.Ordinal);
+        Assert.Contains($"\nRunning in a container ({marker}): if the job does grant 'id-token: write'", report.Message, StringComparison.Ordinal);
+        Assert.Contains("pass both variables into the container: 'docker run -e ACTIONS_ID_TOKEN_REQUEST_URL -e ACTIONS_ID_TOKEN_REQUEST_TOKEN", report.Message, StringComparison.Ordinal);
+        Assert.True(
+            report.Message.IndexOf("id-token: write\n", StringComparison.Ordinal) < report.Message.IndexOf("docker run", StringComparison.Ordinal),
+            "the permission comes before the container advice");
         Assert.Equal(marker, report.ContainerMarker);
-        Assert.Equal(OidcTokenException.TroubleshootingBaseUrl + "#containerwithoutrunnervariables", report.HelpLink);
+        Assert.Equal(OidcTokenException.TroubleshootingBaseUrl + "#permissionmissing", report.HelpLink);
     }
 
     [Fact]
-    public void Diagnose_KubernetesPodInActionsWithoutVariables_SuggestsPassingBoth()
+    public void Diagnose_KubernetesPodInActionsWithoutVariables_AddsTheContainerAdvice()
     {
         var environment = FakeEnvironment.InActions();
         environment["KUBERNETES_SERVICE_HOST"] = "10.0.0.1";
 
         var report = Diagnose(environment);
 
-        Assert.Equal(OidcTokenErrorCode.ContainerWithoutRunnerVariables, report.ErrorCode);
+        Assert.Equal(OidcTokenErrorCode.PermissionMissing, report.ErrorCode);
+        Assert.Contains("Running in a container (KUBERNETES_SERVICE_HOST)", report.Message, StringComparison.Ordinal);
         Assert.Equal("KUBERNETES_SERVICE_HOST", report.ContainerMarker);
+    }
+
+    [Fact]
+    public void Diagnose_InActionsWithoutContainer_GivesNoContainerAdvice()
+    {
+        var report = Diagnose(FakeEnvironment.InActions());
+
+        Assert.Equal(OidcTokenErrorCode.PermissionMissing, report.ErrorCode);
+        Assert.DoesNotContain("docker run", report.Message, StringComparison.Ordinal);
+        Assert.Null(report.ContainerMarker);
     }
 
     [Theory]
