@@ -15,8 +15,10 @@ internal static class CleanupCommand
         var command = new Command(
             "cleanup",
             "Remove the files 'oidc-token exchange' wrote in this job (gcp's credential file) and the AWS profiles it wrote (aws --format aws-profile), and revoke the Vault and crates.io tokens it minted. " +
-            "What to undo is kept in oidc-token-state.json under $RUNNER_TEMP (else the temp folder): it holds those tokens, so it is created " +
-            "with mode 0600 (owner only) and is itself deleted once everything is undone. Run it at the end of the job, e.g. in a final step " +
+            "What to undo is kept in oidc-token-state.json under $RUNNER_TEMP (outside a runner: $XDG_STATE_HOME/oidc-token or ~/.local/state/oidc-token, " +
+            "%LOCALAPPDATA%\\oidc-token on Windows): it holds those tokens, so it is created with mode 0600 (owner only) and is itself deleted once " +
+            "everything is undone. Each entry names the run that made it; cleanup undoes this run's entries only and leaves any other's alone. " +
+            "Run it at the end of the job, e.g. in a final step " +
             "with 'if: always()'. Exit 0 when nothing is left; otherwise the failure's exit code (4 a revocation could not reach the target, " +
             "3 the state file or a file to remove cannot be used), having undone everything else, and the failed items stay recorded for a later run.");
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -26,6 +28,8 @@ internal static class CleanupCommand
             var state = CleanupState.For(context);
             var exitCode = ExitCodes.Success;
             var done = 0;
+            var otherRuns = 0;
+            var untagged = 0;
             bool found;
             try
             {
@@ -34,6 +38,20 @@ internal static class CleanupCommand
                     {
                         foreach (var entry in entries.ToArray())
                         {
+                            // Only this run's entries: another run's (another job, another mock session) are its own to
+                            // undo, and an untagged one from an earlier version could be anyone's.
+                            if (entry.Run is null)
+                            {
+                                untagged++;
+                                continue;
+                            }
+
+                            if (!string.Equals(entry.Run, state.Run, StringComparison.Ordinal))
+                            {
+                                otherRuns++;
+                                continue;
+                            }
+
                             var result = await UndoAsync(entry, error, Prefix, cancellationToken).ConfigureAwait(false);
                             if (result == ExitCodes.Success)
                             {
@@ -54,13 +72,33 @@ internal static class CleanupCommand
                 return ExitCodes.RunnerFilesUnusable;
             }
 
+            var leftAlone = otherRuns + untagged;
+            if (leftAlone > 0)
+            {
+                var parts = new List<string>(2);
+                if (otherRuns > 0)
+                {
+                    parts.Add(Entries(otherRuns) + " of other runs");
+                }
+
+                if (untagged > 0)
+                {
+                    parts.Add(Entries(untagged) + " without a run (written by an earlier oidc-token; remove the file by hand once nothing in it is needed)");
+                }
+
+                await error.WriteLineAsync(Prefix + "left alone " + string.Join(" and ", parts) + " in " + TextFormat.Safe(state.Path) +
+                                           "; cleanup acts only on this run's entries.").ConfigureAwait(false);
+            }
+
             if (!found || (done == 0 && exitCode == ExitCodes.Success))
             {
-                await error.WriteLineAsync(Prefix + "nothing to clean up.").ConfigureAwait(false);
+                await error.WriteLineAsync(Prefix + (leftAlone > 0 ? "nothing of this run to clean up." : "nothing to clean up.")).ConfigureAwait(false);
             }
             else if (exitCode == ExitCodes.Success)
             {
-                await error.WriteLineAsync(Prefix + "done; removed the state file " + TextFormat.Safe(state.Path) + ".").ConfigureAwait(false);
+                await error.WriteLineAsync(Prefix + (leftAlone > 0
+                    ? "done; this run's entries are undone."
+                    : "done; removed the state file " + TextFormat.Safe(state.Path) + ".")).ConfigureAwait(false);
             }
             else
             {
@@ -154,6 +192,9 @@ internal static class CleanupCommand
             return ExitCodes.UsageError;
         }
     }
+
+    private static string Entries(int count) =>
+        count.ToString(System.Globalization.CultureInfo.InvariantCulture) + (count == 1 ? " entry" : " entries");
 
     private static string FirstLine(string text)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OidcToken.Resilience;
+using OidcToken.Rules;
 
 namespace OidcToken.Cli.Exchanging;
 
@@ -31,16 +32,25 @@ internal enum CleanupKind
 /// <param name="Profile">The AWS profile's name, for <see cref="CleanupKind.AwsProfile"/>.</param>
 internal sealed record CleanupEntry(CleanupKind Kind, string Location, string? Token = null, string? Namespace = null, string? CaFile = null, string? Profile = null)
 {
+    /// <summary>
+    /// The run that made this entry (<see cref="CleanupState.Run"/>), stamped when it is recorded; null for an entry an
+    /// earlier version wrote, which <c>cleanup</c> leaves alone because it cannot tell whose it is.
+    /// </summary>
+    public string? Run { get; init; }
+
     /// <summary>A description without the token.</summary>
     /// <returns>Kind and location.</returns>
     public override string ToString() => Kind + " " + Location + (Profile is null ? string.Empty : " [" + Profile + "]");
 }
 
 /// <summary>
-/// The job's cleanup list, <c>oidc-token-state.json</c> under <c>$RUNNER_TEMP</c> (emptied by the runner after each
-/// job) or the temp folder. It holds the tokens to revoke, so it is created with mode 0600, is refused when it is a
-/// symbolic link or readable by others, and is deleted by <c>cleanup</c> once nothing is left. Every change is made
-/// while holding the file open exclusively, so steps running side by side do not lose each other's entries.
+/// The cleanup list, <c>oidc-token-state.json</c> under <c>$RUNNER_TEMP</c> (emptied by the runner after each job) or,
+/// outside a runner, in a per-user folder (<c>$XDG_STATE_HOME/oidc-token</c> or <c>~/.local/state/oidc-token</c>, mode 0700,
+/// on Unix; <c>%LOCALAPPDATA%\oidc-token</c> on Windows), never a folder other users share. Every entry carries the run
+/// that made it (<see cref="Run"/>), and <c>cleanup</c> acts on the current run's entries only. The file holds the tokens
+/// to revoke, so it is created with mode 0600, is refused when it is a symbolic link or readable by others, and is
+/// deleted by <c>cleanup</c> once nothing is left. Every change is made while holding the file open exclusively, so
+/// steps running side by side do not lose each other's entries.
 /// </summary>
 internal sealed class CleanupState
 {
@@ -65,17 +75,79 @@ internal sealed class CleanupState
         },
         static outcome => AttemptVerdict.RetryIf(outcome.Result?.Busy is not null));
 
-    private CleanupState(string path) => Path = path;
+    /// <summary>The folder under the per-user state location (<c>$XDG_STATE_HOME</c>, <c>~/.local/state</c>, <c>%LOCALAPPDATA%</c>).</summary>
+    internal const string UserFolderName = "oidc-token";
+
+    /// <summary>The version this tool writes: 2 adds each entry's <c>run</c>. Version 1 files are read, their entries untagged.</summary>
+    private const int CurrentVersion = 2;
+
+    private const UnixFileMode OwnerOnlyFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    private CleanupState(string path, string run, bool userFolder)
+    {
+        Path = path;
+        Run = run;
+        _userFolder = userFolder;
+    }
+
+    private readonly bool _userFolder;
 
     /// <summary>The state file's full path.</summary>
     internal string Path { get; }
+
+    /// <summary>
+    /// The run entries are recorded for and cleaned up in: inside GitHub Actions
+    /// <c>github:REPOSITORY/RUN_ID/RUN_ATTEMPT/JOB</c>; outside (no run id, or a loopback request URL: a mock issuer),
+    /// <c>local:</c> and the request URL (one mock session).
+    /// </summary>
+    internal string Run { get; }
 
     /// <summary>The state file for the environment <paramref name="context"/> describes.</summary>
     internal static CleanupState For(CliContext context)
     {
         var runnerTemp = context.Environment("RUNNER_TEMP");
-        var folder = !string.IsNullOrWhiteSpace(runnerTemp) && Directory.Exists(runnerTemp) ? runnerTemp : System.IO.Path.GetTempPath();
-        return new CleanupState(System.IO.Path.Combine(System.IO.Path.GetFullPath(folder), FileName));
+        var inRunnerTemp = !string.IsNullOrWhiteSpace(runnerTemp) && Directory.Exists(runnerTemp);
+        var folder = inRunnerTemp ? runnerTemp! : UserFolder(context);
+        return new CleanupState(System.IO.Path.Combine(System.IO.Path.GetFullPath(folder), FileName), RunOf(context), userFolder: !inRunnerTemp);
+    }
+
+    /// <summary>
+    /// The per-user folder outside a runner: <c>%LOCALAPPDATA%\oidc-token</c> on Windows; elsewhere
+    /// <c>$XDG_STATE_HOME/oidc-token</c> when that is an absolute path (the XDG rule), else <c>~/.local/state/oidc-token</c>.
+    /// </summary>
+    internal static string UserFolder(CliContext context)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            var local = context.Environment("LOCALAPPDATA") is { Length: > 0 } fromEnvironment
+                ? fromEnvironment
+                : Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+            return System.IO.Path.Combine(local, UserFolderName);
+        }
+
+        if (context.Environment("XDG_STATE_HOME") is { Length: > 0 } xdg && System.IO.Path.IsPathRooted(xdg))
+        {
+            return System.IO.Path.Combine(xdg, UserFolderName);
+        }
+
+        var home = context.Environment("HOME") is { Length: > 0 } fromHome ? fromHome : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return System.IO.Path.Combine(home, ".local", "state", UserFolderName);
+    }
+
+    /// <summary>The run tag for <paramref name="context"/>: see <see cref="Run"/>.</summary>
+    internal static string RunOf(CliContext context)
+    {
+        // A mock issuer (loopback request URL) sets GITHUB_RUN_ID too, the same in every session: its sessions are told
+        // apart by the request URL, whose port is new each time.
+        var requestUrl = context.Environment(RunnerVariables.RequestUrl);
+        var mock = Uri.TryCreate(requestUrl, UriKind.Absolute, out var uri) && UrlRules.IsLoopbackHost(uri);
+        if (!mock && context.Environment("GITHUB_RUN_ID") is { Length: > 0 } runId)
+        {
+            return "github:" + context.Environment("GITHUB_REPOSITORY") + "/" + runId + "/" +
+                   context.Environment("GITHUB_RUN_ATTEMPT") + "/" + context.Environment("GITHUB_JOB");
+        }
+
+        return "local:" + requestUrl;
     }
 
     /// <summary>Adds <paramref name="entry"/> to the list, creating the file (0600) when needed.</summary>
@@ -85,7 +157,7 @@ internal sealed class CleanupState
         UpdateAsync(
             entries =>
             {
-                entries.Add(entry);
+                entries.Add(entry with { Run = Run });
                 return Task.CompletedTask;
             },
             create: true,
@@ -109,6 +181,11 @@ internal sealed class CleanupState
         if (!create && !info.Exists)
         {
             return false;
+        }
+
+        if (create && _userFolder)
+        {
+            EnsureUserFolder();
         }
 
         var stream = await OpenLockedAsync(create, cancellationToken).ConfigureAwait(false);
@@ -138,6 +215,28 @@ internal sealed class CleanupState
         }
 
         return true;
+    }
+
+    /// <summary>Creates the per-user folder owner-only (0700) on Unix, and refuses one that other users can enter.</summary>
+    private void EnsureUserFolder()
+    {
+        var folder = System.IO.Path.GetDirectoryName(Path)!;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+            return;
+        }
+
+        if (!Directory.Exists(folder))
+        {
+            Directory.CreateDirectory(folder, OwnerOnlyFolder);
+        }
+
+        var mode = File.GetUnixFileMode(folder);
+        if ((mode & ~(OwnerOnlyFolder | UnixFileMode.SetUser | UnixFileMode.SetGroup | UnixFileMode.StickyBit)) != 0)
+        {
+            throw new IOException($"the folder '{folder}' can be read or entered by other users; make it owner-only (chmod 700) or remove it.");
+        }
     }
 
     /// <summary>Reads, changes and rewrites the held file; returns true when it must be deleted (nothing left).</summary>
@@ -233,6 +332,13 @@ internal sealed class CleanupState
                 throw new IOException($"'{Path}' is not an oidc-token state file (no \"entries\"); remove it.");
             }
 
+            // Version 1 (no run per entry) and 2 are read; a later version is another tool's format, left untouched.
+            if (document.RootElement.TryGetProperty("version", out var version)
+                && (!version.TryGetInt32(out var number) || number < 1 || number > CurrentVersion))
+            {
+                throw new IOException($"'{Path}' was written by a newer oidc-token (state file version {version.GetRawText()}); run that version's cleanup, or remove the file.");
+            }
+
             foreach (var item in list.EnumerateArray())
             {
                 var kind = String(item, "kind") switch
@@ -250,7 +356,10 @@ internal sealed class CleanupState
                     throw new IOException($"'{Path}' holds an entry oidc-token cannot read; remove it.");
                 }
 
-                entries.Add(new CleanupEntry(kind.Value, location, String(item, "token"), String(item, "namespace"), String(item, "ca_file"), profile));
+                entries.Add(new CleanupEntry(kind.Value, location, String(item, "token"), String(item, "namespace"), String(item, "ca_file"), profile)
+                {
+                    Run = String(item, "run"),
+                });
             }
         }
         catch (JsonException)
@@ -271,7 +380,7 @@ internal sealed class CleanupState
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteNumber("version", 1);
+            json.WriteNumber("version", CurrentVersion);
             json.WriteStartArray("entries");
             foreach (var entry in entries)
             {
@@ -284,6 +393,7 @@ internal sealed class CleanupState
                     _ => "crates",
                 });
                 json.WriteString("location", entry.Location);
+                WriteOptional(json, "run", entry.Run);
                 WriteOptional(json, "token", entry.Token);
                 WriteOptional(json, "namespace", entry.Namespace);
                 WriteOptional(json, "ca_file", entry.CaFile);

@@ -30,7 +30,7 @@ internal static class ValidateCommand
             var json = parseResult.GetValue(options.Format) == "json";
 
             var problems = new List<string>();
-            using var validator = await ValidatorSetup.CreateAsync(parseResult, options, problems, cancellationToken).ConfigureAwait(false);
+            using var validator = await ValidatorSetup.CreateAsync(parseResult, options, context, problems, cancellationToken).ConfigureAwait(false);
             if (validator is null)
             {
                 foreach (var problem in problems)

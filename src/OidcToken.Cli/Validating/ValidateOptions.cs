@@ -17,7 +17,10 @@ internal sealed class ValidateOptions
 
     internal Option<string?> Issuer { get; } = new("--issuer")
     {
-        Description = "The expected issuer URL (exact). Default: https://token.actions.githubusercontent.com. https only; http:// only for a loopback host.",
+        Description = "The expected issuer URL (exact). https only; http:// only for a loopback host. " +
+            "Default: OIDC_ISSUER when it is a loopback URL (127.0.0.0/8, ::1 or localhost), as oidc-token-mock prints it; " +
+            "otherwise https://token.actions.githubusercontent.com. Any other OIDC_ISSUER is ignored, so a leftover variable never " +
+            "sends validation to another host's keys.",
     };
 
     internal Option<string?> Enterprise { get; } = new("--enterprise")

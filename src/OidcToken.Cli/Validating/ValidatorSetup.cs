@@ -19,9 +19,9 @@ internal static class ValidatorSetup
 
     /// <summary>Builds the validator, or returns null with the problems (usage errors, exit 2).</summary>
     internal static async Task<GitHubOidcTokenValidator?> CreateAsync(
-        ParseResult parseResult, ValidateOptions options, List<string> problems, CancellationToken cancellationToken)
+        ParseResult parseResult, ValidateOptions options, CliContext context, List<string> problems, CancellationToken cancellationToken)
     {
-        var issuer = ResolveIssuer(parseResult, options, problems);
+        var issuer = ResolveIssuer(parseResult, options, problems) ?? (problems.Count == 0 ? LocalMockIssuer(context) : null);
         var keys = parseResult.GetValue(options.Jwks) is { } path
             ? await ReadJwksAsync(path, problems, cancellationToken).ConfigureAwait(false)
             : null;
@@ -129,6 +129,22 @@ internal static class ValidatorSetup
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The issuer a local mock printed (<c>OIDC_ISSUER</c>), used when no issuer option is given: only a loopback URL
+    /// (127.0.0.0/8, ::1 or localhost, http or https) without credentials, query or fragment. Any other value is
+    /// ignored, so a variable left in the environment can never point validation at a remote issuer's keys.
+    /// </summary>
+    internal static string? LocalMockIssuer(CliContext context)
+    {
+        var value = context.Environment(GitHubIssuers.LocalIssuerVariable)?.Trim();
+        if (string.IsNullOrEmpty(value) || UrlRules.CheckSecureUrl(value, out var uri) is not null || !UrlRules.IsLoopbackHost(uri!))
+        {
+            return null;
+        }
+
+        return CheckIssuerUrl(value, []);
     }
 
     private static string? CheckIssuerUrl(string url, List<string> problems)

@@ -58,12 +58,21 @@ internal static class DiagnosticMessages
         "Fix: run this inside a GitHub Actions job that has 'permissions: id-token: write'. To try OIDC code on this machine, start the mock issuer " +
         "('oidc-token-mock', or MockGitHubOidcIssuer from OidcToken.Testing in tests) and export the variables it prints.";
 
-    internal const string ContainerWithoutRunnerVariables =
-        "Running in a container ({0}) without the runner's token variables: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set. " +
-        "A container you start yourself inside a job (docker run, docker compose) does not inherit the job's environment.\n" +
-        "Fix: pass both variables into the container: 'docker run -e ACTIONS_ID_TOKEN_REQUEST_URL -e ACTIONS_ID_TOKEN_REQUEST_TOKEN …' " +
-        "(the job itself needs 'permissions: id-token: write'), and let the container reach the token endpoint's host. " +
-        "If this container is not inside a GitHub Actions job, there is no token endpoint: use the mock issuer (oidc-token-mock) for local runs.";
+    /// <summary>
+    /// Added after <see cref="PermissionMissing"/> when a container marker is found inside a GitHub Actions job: the only
+    /// place the "pass both variables into the container" advice is given. The permission comes first because a job
+    /// container or a runner pod without the variables usually means the job lacks it; a container started by hand inside
+    /// the job is the other story.
+    /// </summary>
+    internal const string ContainerInJob =
+        "\nRunning in a container ({0}): if the job does grant 'id-token: write' (its other steps get a token), this container was started " +
+        "inside the job (docker run, docker compose) and did not inherit the job's environment. Fix: pass both variables into the container: " +
+        "'docker run -e ACTIONS_ID_TOKEN_REQUEST_URL -e ACTIONS_ID_TOKEN_REQUEST_TOKEN …', and let the container reach the token endpoint's host.";
+
+    /// <summary>The note added to <see cref="NotInGitHubActions"/> when a container marker is found: neutral, after the story.</summary>
+    internal const string ContainerOutsideActionsNote =
+        "Container marker found ({0}): a dev container, a Codespace or another CI system. Only a GitHub Actions job has a token endpoint; " +
+        "the mock issuer works inside a container too.";
 
     internal const string RunningUnderAct =
         "Running under act (ACT is set), which does not provide GitHub's OIDC token endpoint, so ACTIONS_ID_TOKEN_REQUEST_URL and " +

@@ -29,6 +29,11 @@ internal static class EnvironmentDiagnoser
         }
 
         var (code, message, host) = Classify(environment);
+        if (code == OidcTokenErrorCode.NotInGitHubActions && environment.ContainerMarker is { } marker)
+        {
+            notes.Add(Format(DiagnosticMessages.ContainerOutsideActionsNote, marker));
+        }
+
         return new OidcEnvironmentReport
         {
             ErrorCode = code,
@@ -81,11 +86,11 @@ internal static class EnvironmentDiagnoser
             return (OidcTokenErrorCode.RunningUnderAct, DiagnosticMessages.RunningUnderAct, null);
         }
 
+        // Outside a job a container marker changes nothing (a dev container, a Codespace, another CI system): there is no token
+        // endpoint to pass in, so the story is "not in GitHub Actions" and the mock.
         if (!environment.IsGitHubActions)
         {
-            return environment.IsContainer
-                ? (OidcTokenErrorCode.ContainerWithoutRunnerVariables, Format(DiagnosticMessages.ContainerWithoutRunnerVariables, environment.ContainerMarker!), null)
-                : (OidcTokenErrorCode.NotInGitHubActions, DiagnosticMessages.NotInGitHubActions, null);
+            return (OidcTokenErrorCode.NotInGitHubActions, DiagnosticMessages.NotInGitHubActions, null);
         }
 
         if (environment.IsDependabot)
@@ -99,7 +104,14 @@ internal static class EnvironmentDiagnoser
             return (OidcTokenErrorCode.ForkPullRequest, Format(DiagnosticMessages.ForkPullRequest, from), null);
         }
 
-        return (OidcTokenErrorCode.PermissionMissing, DiagnosticMessages.PermissionMissing, null);
+        // In a job, inside a container (a job container, a runner pod, or one started by hand): the permission first, then the
+        // container that may not have inherited the variables. ContainerWithoutRunnerVariables is retired: it is never reported.
+        return (
+            OidcTokenErrorCode.PermissionMissing,
+            environment.ContainerMarker is { } marker
+                ? DiagnosticMessages.PermissionMissing + "\n" + Format(DiagnosticMessages.ContainerInJob, marker)
+                : DiagnosticMessages.PermissionMissing,
+            null);
     }
 
     /// <summary>

@@ -15,7 +15,10 @@ public enum OidcTokenErrorCode
     /// <summary>Not running in GitHub Actions (<c>GITHUB_ACTIONS</c> is not <c>true</c>) and no runner variables are present.</summary>
     NotInGitHubActions = 1,
 
-    /// <summary>Running in a container that did not inherit the runner's token variables (a <c>docker run</c> started by hand inside a job).</summary>
+    /// <summary>
+    /// Retired: no longer reported; the number stays reserved. A container outside a job is <see cref="NotInGitHubActions"/>;
+    /// inside a job it is <see cref="PermissionMissing"/>, whose message then also says how to pass the variables into the container.
+    /// </summary>
     ContainerWithoutRunnerVariables = 2,
 
     /// <summary>Running under <c>act</c>, which does not provide GitHub's token endpoint.</summary>

@@ -14,9 +14,26 @@ internal static class FailureMessages
         "GitHub refuses an audience that contains 'github.com' unless it is https://github.com, the repository owner's URL " +
         "(https://github.com/<owner>) or the repository's URL; any other audience is accepted.";
 
-    public static OidcTokenException Create(AttemptResult last, string? audience, string host, int attempts, TimeSpan elapsed, TimeSpan deadline, bool deadlinePassed)
+    /// <summary>The fix when nothing listens at a loopback request URL: a local mock that stopped, or variables left over from one.</summary>
+    internal static string NothingListeningFix(string authority) =>
+        $"Fix: nothing is listening at {authority}. Is the mock issuer (oidc-token-mock, or a MockGitHubOidcIssuer) still running? " +
+        "If ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN come from an env file, it may be left over from an earlier run: " +
+        "start the mock again and use the variables it prints now.";
+
+    /// <summary>The exception for a request that ended without a token.</summary>
+    /// <param name="last">The last attempt.</param>
+    /// <param name="audience">The audience asked for.</param>
+    /// <param name="host">The endpoint's host, as shown.</param>
+    /// <param name="attempts">How many attempts were made.</param>
+    /// <param name="elapsed">Time spent.</param>
+    /// <param name="deadline">The overall deadline.</param>
+    /// <param name="deadlinePassed">True when the deadline ended the request.</param>
+    /// <param name="loopbackAuthority">HOST:PORT when the request URL is loopback (there, a refused connection means no mock is running), else null.</param>
+    public static OidcTokenException Create(
+        AttemptResult last, string? audience, string host, int attempts, TimeSpan elapsed, TimeSpan deadline, bool deadlinePassed, string? loopbackAuthority = null)
     {
         var code = deadlinePassed ? OidcTokenErrorCode.Timeout : last.ErrorCode;
+        var nothingListening = loopbackAuthority is not null && IsConnectionRefused(last.Exception);
         var server = last.ServerMessage is null ? string.Empty : " The server said: \"" + last.ServerMessage + "\".";
         var shownAudience = string.IsNullOrEmpty(audience) ? "(none: GitHub's default https://github.com/<owner>)" : "'" + audience + "'";
         var (what, fix) = code switch
@@ -44,10 +61,14 @@ internal static class FailureMessages
                 "(GitHubOidcClientOptions.Deadline and MaxAttempts, or oidc-token --timeout)."),
             OidcTokenErrorCode.NetworkError => (
                 $"Could not get an answer from the token endpoint at {host}: {last.Detail}.",
-                $"Fix: check that this machine can reach {host} (self-hosted runners: HTTPS_PROXY/NO_PROXY settings and egress rules)."),
+                nothingListening
+                    ? NothingListeningFix(loopbackAuthority!)
+                    : $"Fix: check that this machine can reach {host} (self-hosted runners: HTTPS_PROXY/NO_PROXY settings and egress rules)."),
             OidcTokenErrorCode.Timeout => (
                 $"No token within the deadline of {Seconds(deadline)} (last attempt: {last.Detail}).{server}",
-                $"Fix: check that {host} answers promptly from this machine, or allow more time (GitHubOidcClientOptions.Deadline, or oidc-token --timeout)."),
+                nothingListening
+                    ? NothingListeningFix(loopbackAuthority!)
+                    : $"Fix: check that {host} answers promptly from this machine, or allow more time (GitHubOidcClientOptions.Deadline, or oidc-token --timeout)."),
             OidcTokenErrorCode.RedirectRefused => (
                 $"The token endpoint at {host} could not be used: {last.Detail}.",
                 "Fix: pass the runner's ACTIONS_ID_TOKEN_REQUEST_URL through unchanged, and do not put a redirecting proxy in front of it."),
@@ -74,6 +95,20 @@ internal static class FailureMessages
                     _ => null,
                 })
             .ToException(last.Exception);
+    }
+
+    /// <summary>True when the failure is a refused TCP connection (nothing listening at the address).</summary>
+    private static bool IsConnectionRefused(Exception? exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
 }

@@ -57,7 +57,8 @@ public class GitHubOidcClient : IDisposable
         _variables = options.EnvironmentVariables ?? Environment.GetEnvironmentVariable;
         _time = options.TimeProvider ?? TimeProvider.System;
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("OidcToken.GitHubOidcClient");
-        var mask = options.MaskTokens ?? string.Equals(_variables("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase);
+        // Masks follow where the output goes: the process's own GITHUB_ACTIONS, not the injected variables (a test's mock says true).
+        var mask = options.MaskTokens ?? ProcessActions.IsGitHubActions;
         _masker = mask ? new ActionsMasker(options.MaskOutput) : null;
         if (options.HttpClient is { } http)
         {
@@ -334,7 +335,7 @@ public class GitHubOidcClient : IDisposable
 
     private OidcTokenException Fail(AttemptResult failure, string audience, TokenEndpoint endpoint, int attempts, TimeSpan elapsed, bool deadlinePassed)
     {
-        var error = FailureMessages.Create(failure, audience, endpoint.Host, attempts, elapsed, _options.Deadline, deadlinePassed);
+        var error = FailureMessages.Create(failure, audience, endpoint.Host, attempts, elapsed, _options.Deadline, deadlinePassed, endpoint.LoopbackAuthority);
         Log.TokenRequestFailed(_logger, error.ErrorCode, attempts, (long)elapsed.TotalMilliseconds);
         return error;
     }

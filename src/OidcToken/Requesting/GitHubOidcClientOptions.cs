@@ -52,7 +52,9 @@ public sealed class GitHubOidcClientOptions
 
     /// <summary>
     /// Whether each new token is registered with the runner's log masker (<c>::add-mask::</c>) before it is returned.
-    /// <see langword="null"/> masks when <c>GITHUB_ACTIONS</c> is <c>true</c>. The default value is <see langword="null"/>.
+    /// <see langword="null"/> masks when this process runs in GitHub Actions (the process environment's <c>GITHUB_ACTIONS</c> is
+    /// <c>true</c>), where the output goes to the job's log; <see cref="EnvironmentVariables"/> does not decide it, so a test that
+    /// hands the client a mock issuer's variables prints no mask commands. The default value is <see langword="null"/>.
     /// </summary>
     public bool? MaskTokens { get; set; }
 

@@ -34,6 +34,9 @@ internal sealed partial class TokenEndpoint
     /// <summary>The endpoint's host, safe to log.</summary>
     public string Host => _requestUrl.Host;
 
+    /// <summary>HOST:PORT when the request URL is a loopback address (a local mock issuer), else null.</summary>
+    public string? LoopbackAuthority => Rules.UrlRules.IsLoopbackHost(_requestUrl) ? _requestUrl.Authority : null;
+
     /// <summary>
     /// Builds <c>&lt;url&gt;&amp;audience=&lt;escaped&gt;</c> (or <c>?audience=</c> when the URL has no query),
     /// keeping the runner's path byte for byte.

@@ -32,6 +32,23 @@ public sealed class DoctorCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Doctor_OutsideActions_LeadsWithNotInGitHubActions_EvenInAContainer()
+    {
+        // The real machine's container markers (a dev container, a Codespace, a CI container): without GITHUB_ACTIONS
+        // they do not change the story, and no docker advice is given.
+        var run = await CliRun.RunAsync(new CliContext(_ => null), "doctor");
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.StartsWith("OIDC token: NOT available (NotInGitHubActions)\n\nNot running in GitHub Actions", run.Output, StringComparison.Ordinal);
+        Assert.Contains("oidc-token-mock", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("docker run", run.Output, StringComparison.Ordinal);
+        if (File.Exists("/.dockerenv") || File.Exists("/run/.containerenv"))
+        {
+            Assert.Contains("note: Container marker found (", run.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Doctor_Json_IsParseable()
     {
         var run = await CliRun.RunAsync(new CliContext(_ => null), "doctor", "--format", "json");

@@ -10,6 +10,23 @@ public sealed class TokenCommandTests : IDisposable
     public void Dispose() => _issuer.Dispose();
 
     [Fact]
+    public async Task Token_StoppedMock_SaysNothingIsListeningInsteadOfProxyAdvice()
+    {
+        // The variables of a mock that is no longer running (a stale env file): its port refuses connections.
+        var stale = _issuer.GetEnvironment();
+        _issuer.Dispose();
+        var authority = new Uri(stale["ACTIONS_ID_TOKEN_REQUEST_URL"]).Authority;
+
+        var run = await CliRun.RunAsync(CliRun.Context(stale, ("GITHUB_ACTIONS", null)), "token", "--audience", "aud", "--timeout", "3");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Empty(run.Output);
+        Assert.Contains($"nothing is listening at {authority}. Is the mock issuer (oidc-token-mock", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("HTTPS_PROXY", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(stale["ACTIONS_ID_TOKEN_REQUEST_TOKEN"], run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Token_Raw_PrintsOnlyTheJwtAndANewline()
     {
         var run = await CliRun.RunAsync(CliRun.Context(_issuer.GetEnvironment(), ("GITHUB_ACTIONS", null)), "token", "--audience", "sts.amazonaws.com");

@@ -103,6 +103,63 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Validate_NoIssuerOption_LoopbackOidcIssuer_ValidatesAgainstTheMock()
+    {
+        // What the mock prints: OIDC_ISSUER=http://127.0.0.1:PORT. Without it as the default, validate expects GitHub's
+        // issuer and refuses the mock's token (exit 6, InvalidIssuer).
+        var token = _issuer.IssueToken(Audience);
+        var context = new CliContext(
+            name => name == "OIDC_ISSUER" ? _issuer.Issuer : null, () => new StringReader(token));
+
+        var run = await CliRun.RunAsync(context, "validate", "--audience", Audience, "--repository-id", "456789");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Empty(run.Error);
+        Assert.Contains("\niss: " + _issuer.Issuer + "\n", run.Output, StringComparison.Ordinal);
+        DecodeCommandTests.AssertNoSecret(run, token);
+    }
+
+    [Theory]
+    [InlineData("https://issuer.example")]
+    [InlineData("http://192.0.2.1:8080")]
+    [InlineData("http://localhost.example")]
+    [InlineData("not a url")]
+    public async Task Validate_NoIssuerOption_NonLoopbackOidcIssuer_KeepsGitHubsDefault(string value)
+    {
+        var token = _issuer.IssueToken(Audience);
+        var context = new CliContext(name => name == "OIDC_ISSUER" ? value : null, () => new StringReader(token));
+
+        var run = await CliRun.RunAsync(context, "validate", "--audience", Audience, "--allow-any-repository");
+
+        Assert.Equal(6, run.ExitCode);
+        Assert.Contains(
+            $"issuer was '{_issuer.Issuer}', expected 'https://token.actions.githubusercontent.com'", run.Error, StringComparison.Ordinal);
+        DecodeCommandTests.AssertNoSecret(run, token);
+    }
+
+    [Fact]
+    public async Task Validate_IssuerOption_WinsOverOidcIssuer()
+    {
+        var token = _issuer.IssueToken(Audience);
+        var stale = "http://127.0.0.1:" + FreePort();
+        var context = new CliContext(name => name == "OIDC_ISSUER" ? stale : null, () => new StringReader(token));
+
+        var run = await CliRun.RunAsync(context, Args("--allow-any-repository"));
+
+        Assert.Equal(0, run.ExitCode);
+        DecodeCommandTests.AssertNoSecret(run, token);
+    }
+
+    [Fact]
+    public async Task Validate_Help_NamesTheOidcIssuerDefault()
+    {
+        var run = await CliRun.RunAsync("validate", "--help");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("OIDC_ISSUER when it is a loopback URL", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Validate_TokenOfAnotherIssuer_Exits6InvalidIssuer_BeforeAnyKeyIsFetched()
     {
         // The README's mistake: a token from the mock, validated without --issuer (so against GitHub's, unreachable

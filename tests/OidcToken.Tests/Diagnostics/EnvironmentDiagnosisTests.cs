@@ -50,14 +50,90 @@ public sealed class EnvironmentDiagnosisTests : IDisposable
     [Theory]
     [InlineData("/.dockerenv")]
     [InlineData("/run/.containerenv")]
-    public void Diagnose_ContainerWithoutVariables_SuggestsPassingBothWithDashE(string marker)
+    public void Diagnose_ContainerInActionsWithoutVariables_PermissionFirst_ThenPassingBothWithDashE(string marker)
     {
-        var report = Diagnose(new FakeEnvironment(), marker);
+        // A job (GITHUB_ACTIONS=true) in a container without the token variables: the job may lack the permission (a job
+        // container or runner pod), or a container started by hand did not inherit them. Only here is docker advice given.
+        var report = Diagnose(FakeEnvironment.InActions(), marker);
 
-        Assert.Equal(OidcTokenErrorCode.ContainerWithoutRunnerVariables, report.ErrorCode);
-        Assert.StartsWith($"Running in a container ({marker}) without the runner's token variables", report.Message, StringComparison.Ordinal);
-        Assert.Contains("docker run -e ACTIONS_ID_TOKEN_REQUEST_URL -e ACTIONS_ID_TOKEN_REQUEST_TOKEN", report.Message, StringComparison.Ordinal);
+        Assert.Equal(OidcTokenErrorCode.PermissionMissing, report.ErrorCode);
+        Assert.StartsWith("GitHub Actions did not give this job an OIDC token", report.Message, StringComparison.Ordinal);
+        Assert.Contains("permissions:\n  id-token: write\n", report.Message, StringComparison.Ordinal);
+        Assert.Contains($"\nRunning in a container ({marker}): if the job does grant 'id-token: write'", report.Message, StringComparison.Ordinal);
+        Assert.Contains("pass both variables into the container: 'docker run -e ACTIONS_ID_TOKEN_REQUEST_URL -e ACTIONS_ID_TOKEN_REQUEST_TOKEN", report.Message, StringComparison.Ordinal);
+        Assert.True(
+            report.Message.IndexOf("id-token: write\n", StringComparison.Ordinal) < report.Message.IndexOf("docker run", StringComparison.Ordinal),
+            "the permission comes before the container advice");
         Assert.Equal(marker, report.ContainerMarker);
+        Assert.Equal(OidcTokenException.TroubleshootingBaseUrl + "#permissionmissing", report.HelpLink);
+    }
+
+    [Fact]
+    public void Diagnose_KubernetesPodInActionsWithoutVariables_AddsTheContainerAdvice()
+    {
+        var environment = FakeEnvironment.InActions();
+        environment["KUBERNETES_SERVICE_HOST"] = "10.0.0.1";
+
+        var report = Diagnose(environment);
+
+        Assert.Equal(OidcTokenErrorCode.PermissionMissing, report.ErrorCode);
+        Assert.Contains("Running in a container (KUBERNETES_SERVICE_HOST)", report.Message, StringComparison.Ordinal);
+        Assert.Equal("KUBERNETES_SERVICE_HOST", report.ContainerMarker);
+    }
+
+    [Fact]
+    public void Diagnose_InActionsWithoutContainer_GivesNoContainerAdvice()
+    {
+        var report = Diagnose(FakeEnvironment.InActions());
+
+        Assert.Equal(OidcTokenErrorCode.PermissionMissing, report.ErrorCode);
+        Assert.DoesNotContain("docker run", report.Message, StringComparison.Ordinal);
+        Assert.Null(report.ContainerMarker);
+    }
+
+    [Theory]
+    [InlineData("/.dockerenv", null, null)]
+    [InlineData("/run/.containerenv", null, null)]
+    [InlineData(null, "container", "podman")]
+    [InlineData(null, "KUBERNETES_SERVICE_HOST", "10.0.0.1")]
+    [InlineData("/.dockerenv", "CODESPACES", "true")]
+    public void Diagnose_DevContainerOutsideActions_LeadsWithNotInGitHubActionsAndTheMock(string? file, string? variable, string? value)
+    {
+        // A developer's dev container, a Codespace or another CI system: GITHUB_ACTIONS unset. No job, so nothing to pass
+        // into the container; the container is at most a neutral note after the story.
+        var environment = new FakeEnvironment();
+        if (variable is not null)
+        {
+            environment[variable] = value!;
+        }
+
+        var report = file is null ? Diagnose(environment) : Diagnose(environment, file);
+
+        Assert.Equal(OidcTokenErrorCode.NotInGitHubActions, report.ErrorCode);
+        Assert.StartsWith("Not running in GitHub Actions (GITHUB_ACTIONS is not 'true')", report.Message, StringComparison.Ordinal);
+        Assert.Contains("oidc-token-mock", report.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("docker run", report.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("docker run", report.ToString(), StringComparison.Ordinal);
+        Assert.NotNull(report.ContainerMarker);
+        var note = Assert.Single(report.Notes, n => n.StartsWith("Container marker found (", StringComparison.Ordinal));
+        Assert.Contains("mock issuer", note, StringComparison.Ordinal);
+        Assert.Equal(OidcTokenException.TroubleshootingBaseUrl + "#notingithubactions", report.HelpLink);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_DevContainerOutsideActions_ThrowsNotInGitHubActions()
+    {
+        using var client = new GitHubOidcClient(new GitHubOidcClientOptions
+        {
+            EnvironmentVariables = new FakeEnvironment().Reader,
+            FileExists = path => path == "/.dockerenv",
+            MaskTokens = false,
+        });
+
+        var error = await Assert.ThrowsAsync<OidcTokenException>(() => client.GetTokenAsync("aud"));
+
+        Assert.Equal(OidcTokenErrorCode.NotInGitHubActions, error.ErrorCode);
+        Assert.DoesNotContain("docker run", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

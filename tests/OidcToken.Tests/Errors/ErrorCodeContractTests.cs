@@ -7,7 +7,65 @@ public sealed partial class ErrorCodeContractTests
 {
     private static readonly string Troubleshooting = File.ReadAllText(Path.Combine(Fixtures.RepositoryRoot, "docs", "TROUBLESHOOTING.md"));
 
+    /// <summary>
+    /// Codes that are no longer reported. Their numbers stay reserved and their sections stay (marked retired), so an old
+    /// log line or script still finds its explanation.
+    /// </summary>
+    private static readonly OidcTokenErrorCode[] Retired = [OidcTokenErrorCode.ContainerWithoutRunnerVariables];
+
     public static TheoryData<OidcTokenErrorCode> AllCodes() => [.. Enum.GetValues<OidcTokenErrorCode>()];
+
+    public static TheoryData<OidcTokenErrorCode> ReportedCodes() => [.. Enum.GetValues<OidcTokenErrorCode>().Except(Retired)];
+
+    public static TheoryData<OidcTokenErrorCode> RetiredCodes() => [.. Retired];
+
+    [Theory]
+    [MemberData(nameof(RetiredCodes))]
+    public void RetiredCode_IsMarkedRetiredInTroubleshooting(OidcTokenErrorCode code)
+    {
+        var anchor = OidcTokenException.GetAnchor(code);
+        var start = Troubleshooting.IndexOf($"## {code}\n", StringComparison.Ordinal);
+        var end = Troubleshooting.IndexOf("\n## ", start + 3, StringComparison.Ordinal);
+        var section = Troubleshooting[start..(end < 0 ? Troubleshooting.Length : end)];
+
+        Assert.Contains("**Retired**", section, StringComparison.Ordinal);
+        Assert.Contains($"[{code}](#{anchor}) (retired)", Troubleshooting, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(ReportedCodes))]
+    public void ReportedCode_IsNotMarkedRetired(OidcTokenErrorCode code) =>
+        Assert.DoesNotContain($"[{code}](#{OidcTokenException.GetAnchor(code)}) (retired)", Troubleshooting, StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData(null, null, null)]
+    [InlineData("/.dockerenv", null, null)]
+    [InlineData("/run/.containerenv", null, null)]
+    [InlineData(null, "container", "podman")]
+    [InlineData(null, "KUBERNETES_SERVICE_HOST", "10.0.0.1")]
+    public void RetiredCodes_AreNeverDiagnosed_InOrOutOfActions(string? file, string? variable, string? value)
+    {
+        foreach (var actions in new[] { null, "true" })
+        {
+            var environment = actions is null ? new FakeEnvironment() : FakeEnvironment.InActions();
+            if (variable is not null)
+            {
+                environment[variable] = value!;
+            }
+
+            using var client = new GitHubOidcClient(new GitHubOidcClientOptions
+            {
+                EnvironmentVariables = environment.Reader,
+                FileExists = path => path == file,
+                MaskTokens = false,
+            });
+
+            var code = client.Diagnose().ErrorCode;
+
+            Assert.NotNull(code);
+            Assert.DoesNotContain(code.Value, Retired);
+        }
+    }
 
     [Theory]
     [MemberData(nameof(AllCodes))]
@@ -22,7 +80,7 @@ public sealed partial class ErrorCodeContractTests
     }
 
     [Theory]
-    [MemberData(nameof(AllCodes))]
+    [MemberData(nameof(ReportedCodes))]
     public void EveryCode_IsAssertedBySomeTest(OidcTokenErrorCode code)
     {
         var testsRoot = Path.Combine(Fixtures.RepositoryRoot, "tests");

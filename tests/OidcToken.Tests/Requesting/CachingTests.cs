@@ -1,3 +1,4 @@
+using OidcToken.Masking;
 using Microsoft.Extensions.Time.Testing;
 using OidcToken.Testing;
 using OidcToken.Tests.Support;
@@ -180,6 +181,8 @@ public sealed class CachingTests : IDisposable
     [Fact]
     public async Task Masking_IsOnByDefaultInsideGitHubActions()
     {
+        // A real job: the process's own GITHUB_ACTIONS is true. Unchanged: every new token is masked.
+        using var process = ProcessActions.Use(name => name == "GITHUB_ACTIONS" ? "true" : null);
         using var output = new StringWriter();
         var options = MockClientFactory.Options(_issuer, o => o.MaskOutput = output);
         options.MaskTokens = null;
@@ -193,6 +196,7 @@ public sealed class CachingTests : IDisposable
     [Fact]
     public async Task Masking_IsOffByDefaultOutsideGitHubActions()
     {
+        using var process = ProcessActions.Use(_ => null);
         using var output = new StringWriter();
         var environment = new FakeEnvironment(_issuer.GetEnvironment());
         environment["GITHUB_ACTIONS"] = null;
@@ -201,6 +205,57 @@ public sealed class CachingTests : IDisposable
         await client.GetTokenAsync("aud");
 
         Assert.Empty(output.ToString());
+    }
+
+    [Fact]
+    public async Task Masking_InjectedVariablesSayActions_ProcessDoesNot_WritesNoMaskCommands()
+    {
+        // The README's in-process test on a developer's machine: the mock's variables say GITHUB_ACTIONS=true, the
+        // process does not, and the output goes to a terminal or a test log, not a job's log.
+        using var process = ProcessActions.Use(_ => null);
+        using var output = new StringWriter();
+        var options = MockClientFactory.Options(_issuer, o => o.MaskOutput = output);
+        options.MaskTokens = null;
+        Assert.Equal("true", options.EnvironmentVariables!("GITHUB_ACTIONS"));
+        using var client = new GitHubOidcClient(options);
+
+        await client.GetTokenAsync("aud");
+
+        Assert.Empty(output.ToString());
+    }
+
+    [Fact]
+    public async Task Masking_ProcessInActions_InjectedVariablesSayNot_StillMasks()
+    {
+        // Inside a real job the output goes to the job's log, whatever variables the client was handed.
+        using var process = ProcessActions.Use(name => name == "GITHUB_ACTIONS" ? "true" : null);
+        using var output = new StringWriter();
+        var environment = new FakeEnvironment(_issuer.GetEnvironment());
+        environment["GITHUB_ACTIONS"] = null;
+        using var client = new GitHubOidcClient(new GitHubOidcClientOptions { EnvironmentVariables = environment.Reader, MaskOutput = output });
+
+        var token = await client.GetTokenAsync("aud");
+
+        Assert.Equal("::add-mask::" + token.Reveal(), output.ToString().Trim());
+    }
+
+    [Theory]
+    [InlineData(true, null, "::add-mask::")]
+    [InlineData(false, "true", "")]
+    public async Task Masking_ExplicitOption_WinsOverTheProcess(bool maskTokens, string? processActions, string expectedPrefix)
+    {
+        using var process = ProcessActions.Use(name => name == "GITHUB_ACTIONS" ? processActions : null);
+        using var output = new StringWriter();
+        using var client = MockClientFactory.Create(_issuer, o =>
+        {
+            o.MaskTokens = maskTokens;
+            o.MaskOutput = output;
+        });
+
+        await client.GetTokenAsync("aud");
+
+        Assert.StartsWith(expectedPrefix, output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(maskTokens, output.ToString().Length > 0);
     }
 
     [Fact]

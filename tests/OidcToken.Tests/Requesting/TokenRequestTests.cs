@@ -1,3 +1,4 @@
+using OidcToken.Requesting;
 using System.Text.Json;
 using OidcToken.Testing;
 using OidcToken.Tests.Support;
@@ -275,6 +276,79 @@ public sealed class TokenRequestTests : IDisposable
         Assert.StartsWith("Could not get an answer from the token endpoint at 127.0.0.1: the endpoint could not be reached or its answer broke off: HttpRequestException (ConnectionError)", error.Message, StringComparison.Ordinal);
         Assert.Contains("SocketException (ConnectionRefused)", error.Message, StringComparison.Ordinal);
         Assert.NotNull(error.InnerException);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_NothingListeningOnLoopback_FixAsksWhetherTheMockIsStillRunning()
+    {
+        // The stale env file: a mock that has stopped left ACTIONS_ID_TOKEN_REQUEST_URL pointing at a dead loopback port.
+        var environment = new FakeEnvironment(_issuer.GetEnvironment());
+        var port = DeadLoopbackPort();
+        environment["ACTIONS_ID_TOKEN_REQUEST_URL"] = $"http://127.0.0.1:{port}/1//idtoken/a/b?api-version=2.0";
+        using var client = new GitHubOidcClient(new GitHubOidcClientOptions
+        {
+            EnvironmentVariables = environment.Reader,
+            MaskTokens = false,
+            MaxAttempts = 2,
+            RetryDelay = TimeSpan.Zero,
+            MaxRetryDelay = TimeSpan.Zero,
+        });
+
+        var error = await Assert.ThrowsAsync<OidcTokenException>(() => client.GetTokenAsync("aud"));
+
+        Assert.Equal(OidcTokenErrorCode.NetworkError, error.ErrorCode);
+        Assert.Contains($"\nFix: nothing is listening at 127.0.0.1:{port}. Is the mock issuer (oidc-token-mock", error.Message, StringComparison.Ordinal);
+        Assert.Contains("env file", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("HTTPS_PROXY", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("self-hosted", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_NothingListeningOnLoopback_DeadlineFirst_StillSaysNothingIsListening()
+    {
+        var environment = new FakeEnvironment(_issuer.GetEnvironment());
+        var port = DeadLoopbackPort();
+        environment["ACTIONS_ID_TOKEN_REQUEST_URL"] = $"http://localhost:{port}/1//idtoken/a/b?api-version=2.0";
+        using var client = new GitHubOidcClient(new GitHubOidcClientOptions
+        {
+            EnvironmentVariables = environment.Reader,
+            MaskTokens = false,
+            MaxAttempts = 20,
+            RetryDelay = TimeSpan.FromMilliseconds(200),
+            MaxRetryDelay = TimeSpan.FromMilliseconds(200),
+            Deadline = TimeSpan.FromSeconds(1),
+        });
+
+        var error = await Assert.ThrowsAsync<OidcTokenException>(() => client.GetTokenAsync("aud"));
+
+        Assert.Equal(OidcTokenErrorCode.Timeout, error.ErrorCode);
+        Assert.Contains($"\nFix: nothing is listening at localhost:{port}.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NetworkError_NonLoopbackHost_KeepsTheProxyAdvice()
+    {
+        // Off loopback a refused connection is a network path problem (proxy, egress rules), never "is the mock running".
+        var refused = new HttpRequestException(
+            HttpRequestError.ConnectionError, "Connection refused", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused));
+        var last = AttemptResult.Failure(OidcTokenErrorCode.NetworkError, true, "the endpoint could not be reached", exception: refused);
+
+        var error = FailureMessages.Create(
+            last, "aud", "pipelines.actions.githubusercontent.com", 5, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(60), deadlinePassed: false,
+            loopbackAuthority: new TokenEndpoint(new Uri("https://pipelines.actions.githubusercontent.com/x"), "t").LoopbackAuthority);
+
+        Assert.Contains(
+            "\nFix: check that this machine can reach pipelines.actions.githubusercontent.com (self-hosted runners: HTTPS_PROXY/NO_PROXY settings and egress rules).",
+            error.Message,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("mock", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static int DeadLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [Fact]
