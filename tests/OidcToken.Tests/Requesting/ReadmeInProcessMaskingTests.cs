@@ -1,4 +1,5 @@
 using OidcToken.Masking;
+using OidcToken.Tests.Support;
 using OidcToken.Testing;
 
 namespace OidcToken.Tests.Requesting;
@@ -35,6 +36,20 @@ public sealed class ReadmeInProcessMaskingTests
 
         Assert.DoesNotContain("::add-mask::", captured.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(jwt, captured.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadmeBlock_IsTheOneThisTestRuns()
+    {
+        // The copy below must follow the README: every statement of its block (the usings aside) is in this file.
+        var block = Assert.Single(
+            OidcToken.TestSupport.MarkdownBlocks.Read(Path.Combine(Fixtures.RepositoryRoot, "README.md"), "csharp"),
+            b => b.Heading == "## Try it locally with the mock issuer");
+        var thisFile = File.ReadAllText(Path.Combine(Fixtures.RepositoryRoot, "tests", "OidcToken.Tests", "Requesting", "ReadmeInProcessMaskingTests.cs"));
+        foreach (var line in block.Text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith("using ", StringComparison.Ordinal) || l.StartsWith("using var", StringComparison.Ordinal)))
+        {
+            Assert.True(thisFile.Contains(line, StringComparison.Ordinal), $"{block}: '{line}' is not in the copy this test runs; update ReadmeBlockAsync.");
+        }
     }
 
     /// <summary>The README's block, unchanged but for returning the JWT so the test can look for it.</summary>
