@@ -20,9 +20,28 @@ internal sealed class ToolProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static ToolProcess Start(params string[] arguments)
+    /// <summary>Reads the three variables the tool prints first (URL, request token, issuer).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> ReadVariablesAsync(TimeSpan timeout)
     {
-        var tool = Path.Combine(AppContext.BaseDirectory, "oidc-token-mock.dll");
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < 3; i++)
+        {
+            var pair = (await ReadLineAsync(timeout)).Split('=', 2);
+            variables[pair[0]] = pair[1];
+        }
+
+        return variables;
+    }
+
+    /// <summary>The built tool, next to this test assembly.</summary>
+    public static string ToolPath => Path.Combine(AppContext.BaseDirectory, "oidc-token-mock.dll");
+
+    public static ToolProcess Start(params string[] arguments) => StartWithInput(null, arguments);
+
+    /// <summary>Starts the tool with <paramref name="input"/> written to its stdin (then closed; null: closed at once).</summary>
+    public static ToolProcess StartWithInput(string? input, params string[] arguments)
+    {
+        var tool = ToolPath;
         Assert.True(File.Exists(tool), $"The tool is expected at {tool}.");
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -38,6 +57,11 @@ internal sealed class ToolProcess : IDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        if (input is not null)
+        {
+            process.StandardInput.Write(input);
+        }
+
         process.StandardInput.Close();
         return new ToolProcess(process);
     }
@@ -78,7 +102,8 @@ internal sealed class ToolProcess : IDisposable
         _process.Dispose();
     }
 
-    private static string DotnetHost() =>
+    /// <summary>The dotnet host running these tests (or the one on PATH).</summary>
+    public static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)
             ? host
             : Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.OrdinalIgnoreCase)
