@@ -20,7 +20,23 @@ internal sealed class ChildProcess : IDisposable
 
     public static (ChildProcess? Process, int ExitCode, string? Error) Start(IReadOnlyList<string> command, IEnumerable<KeyValuePair<string, string>> variables)
     {
-        var start = new System.Diagnostics.ProcessStartInfo(command[0]) { UseShellExecute = false };
+        var program = command[0];
+        if (!OperatingSystem.IsWindows())
+        {
+            // Found as a shell finds it: .NET would look in this tool's own folder before PATH.
+            switch (Resolve(program))
+            {
+                case (null, _):
+                    return (null, NotFound, $"command not found: '{program}'. Check its spelling, that it is installed and on PATH, or give its path.");
+                case (_, false):
+                    return (null, CannotRun, $"cannot run '{program}': permission denied. Make it executable (chmod +x) or run it through its interpreter, e.g. 'oidc-token-mock -- bash {program}'.");
+                case ({ } path, true):
+                    program = path;
+                    break;
+            }
+        }
+
+        var start = new System.Diagnostics.ProcessStartInfo(program) { UseShellExecute = false };
         foreach (var argument in command.Skip(1))
         {
             start.ArgumentList.Add(argument);
@@ -48,6 +64,42 @@ internal sealed class ChildProcess : IDisposable
             return (null, CannotRun, $"cannot run '{command[0]}': {exception.Message}.");
         }
     }
+
+    /// <summary>
+    /// Where a POSIX shell would find <paramref name="program"/>: as given when it has a '/', else the first executable
+    /// file of that name in a PATH folder (else the first such file that is not executable). Null path when none exists.
+    /// </summary>
+    private static (string? Path, bool Executable) Resolve(string program)
+    {
+        if (program.Contains('/', StringComparison.Ordinal))
+        {
+            return File.Exists(program) || Directory.Exists(program) ? (program, IsExecutableFile(program)) : (null, false);
+        }
+
+        string? found = null;
+        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':'))
+        {
+            var candidate = Path.Combine(folder.Length == 0 ? "." : folder, program);
+            if (!File.Exists(candidate))
+            {
+                continue;
+            }
+
+            if (IsExecutableFile(candidate))
+            {
+                return (candidate, true);
+            }
+
+            found ??= candidate;
+        }
+
+        return (found, false);
+    }
+
+    private static bool IsExecutableFile(string path) =>
+        !OperatingSystem.IsWindows()
+        && File.Exists(path)
+        && (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
 
     public async Task<int> WaitForExitAsync()
     {

@@ -162,16 +162,31 @@ internal static class MockIssuerHost
         {
             started(process);
             var exitCode = await process.WaitForExitAsync().ConfigureAwait(false);
-            if (!OperatingSystem.IsWindows() && exitCode is > 128 and < 128 + 65)
+            if (!OperatingSystem.IsWindows() && SignalName(exitCode - 128) is { } signal)
             {
+                // .NET reports a command killed by signal N as exit code 128+N, as shells do; a command may also exit
+                // with such a code itself, so the line says what the code means rather than what happened.
                 await stderr.WriteLineAsync(
-                    $"oidc-token-mock: '{command[0]}' was ended by signal {exitCode - 128} (exit code {exitCode}); the mock stopped too.")
+                    $"oidc-token-mock: '{command[0]}' exited with {exitCode}, the code of a command ended by signal {exitCode - 128} ({signal}); the mock stopped too.")
                     .ConfigureAwait(false);
             }
 
             return exitCode;
         }
     }
+
+    /// <summary>The signals that end a command in practice (numbers as on Linux and macOS alike), or null.</summary>
+    private static string? SignalName(int number) => number switch
+    {
+        1 => "SIGHUP",
+        2 => "SIGINT",
+        3 => "SIGQUIT",
+        6 => "SIGABRT",
+        9 => "SIGKILL",
+        13 => "SIGPIPE",
+        15 => "SIGTERM",
+        _ => null,
+    };
 
     /// <summary>
     /// The env file this process wrote: written whole under a temporary name and renamed over the target (so a reader

@@ -101,7 +101,7 @@ public sealed partial class CommandFormTests
         using var tool = ToolProcess.Start("--", "sh", "-c", "kill -9 $$");
 
         Assert.Equal(128 + 9, await tool.WaitForExitAsync(Timeout));
-        Assert.Contains("'sh' was ended by signal 9", await tool.Stderr, StringComparison.Ordinal);
+        Assert.Contains("'sh' exited with 137, the code of a command ended by signal 9 (SIGKILL)", await tool.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
