@@ -91,6 +91,35 @@ public sealed partial class CommandFormTests
     }
 
     [Fact]
+    public async Task Command_is_found_on_path_as_a_shell_finds_it_not_in_the_tool_folder()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // The tool's own folder holds an 'oidc-token-mock' apphost; the command of that name on PATH is the one meant.
+        Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, "oidc-token-mock")));
+        var folder = Directory.CreateTempSubdirectory("oidc-token-mock-path-").FullName;
+        try
+        {
+            var script = Path.Combine(folder, "oidc-token-mock");
+            await File.WriteAllTextAsync(script, "#!/bin/sh\necho from-path \"$@\"\n");
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var path = new Dictionary<string, string> { ["PATH"] = folder + ":" + Environment.GetEnvironmentVariable("PATH") };
+
+            using var tool = ToolProcess.StartWith(null, path, "--", "oidc-token-mock", "a b");
+
+            Assert.Equal("from-path a b\n", await tool.Stdout.ReadToEndAsync());
+            Assert.Equal(0, await tool.WaitForExitAsync(Timeout));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Command_killed_by_a_signal_gives_128_plus_the_signal()
     {
         if (OperatingSystem.IsWindows())

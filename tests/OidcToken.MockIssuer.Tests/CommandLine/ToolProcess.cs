@@ -36,10 +36,13 @@ internal sealed class ToolProcess : IDisposable
     /// <summary>The built tool, next to this test assembly.</summary>
     public static string ToolPath => Path.Combine(AppContext.BaseDirectory, "oidc-token-mock.dll");
 
-    public static ToolProcess Start(params string[] arguments) => StartWithInput(null, arguments);
+    public static ToolProcess Start(params string[] arguments) => StartWith(null, null, arguments);
 
     /// <summary>Starts the tool with <paramref name="input"/> written to its stdin (then closed; null: closed at once).</summary>
-    public static ToolProcess StartWithInput(string? input, params string[] arguments)
+    public static ToolProcess StartWithInput(string? input, params string[] arguments) => StartWith(input, null, arguments);
+
+    /// <summary>Starts the tool with stdin <paramref name="input"/> (null: none) and <paramref name="environment"/> set (null: inherited).</summary>
+    public static ToolProcess StartWith(string? input, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
         var tool = ToolPath;
         Assert.True(File.Exists(tool), $"The tool is expected at {tool}.");
@@ -51,6 +54,11 @@ internal sealed class ToolProcess : IDisposable
             RedirectStandardError = true,
         };
         start.ArgumentList.Add(tool);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
