@@ -86,7 +86,7 @@ public sealed class ClaimOptionTests
     {
         using var tool = ToolProcess.Start(arguments);
 
-        Assert.Equal(string.Empty, await tool.Stdout.ReadToEndAsync());
+        Assert.Equal(string.Empty, await tool.ReadStdoutToEndAsync(Timeout));
         Assert.Equal(2, await tool.WaitForExitAsync(Timeout));
         Assert.StartsWith("oidc-token-mock: " + message, await tool.Stderr, StringComparison.Ordinal);
     }

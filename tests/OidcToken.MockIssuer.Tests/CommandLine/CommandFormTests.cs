@@ -32,7 +32,7 @@ public sealed partial class CommandFormTests
             """;
         using var tool = ToolProcess.Start("--", "bash", "-c", Script);
 
-        var stdout = await tool.Stdout.ReadToEndAsync();
+        var stdout = await tool.ReadStdoutToEndAsync(Timeout);
         Assert.Equal(7, await tool.WaitForExitAsync(Timeout));
 
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -54,7 +54,7 @@ public sealed partial class CommandFormTests
 
         using var tool = ToolProcess.StartWithInput("hello from stdin\n", "--", "sh", "-c", "cat; echo to-stderr >&2");
 
-        Assert.Equal("hello from stdin\n", await tool.Stdout.ReadToEndAsync());
+        Assert.Equal("hello from stdin\n", await tool.ReadStdoutToEndAsync(Timeout));
         Assert.Equal(0, await tool.WaitForExitAsync(Timeout));
         Assert.Equal("to-stderr\n", await tool.Stderr);
     }
@@ -69,7 +69,7 @@ public sealed partial class CommandFormTests
 
         using (var missing = ToolProcess.Start("--", "oidc-token-no-such-command-" + Guid.NewGuid().ToString("N")))
         {
-            Assert.Equal(string.Empty, await missing.Stdout.ReadToEndAsync());
+            Assert.Equal(string.Empty, await missing.ReadStdoutToEndAsync(Timeout));
             Assert.Equal(127, await missing.WaitForExitAsync(Timeout));
             Assert.Matches("^oidc-token-mock: command not found: 'oidc-token-no-such-command-[0-9a-f]+'\\. .*PATH", await missing.Stderr);
         }
@@ -110,7 +110,7 @@ public sealed partial class CommandFormTests
 
             using var tool = ToolProcess.StartWith(null, path, "--", "oidc-token-mock", "a b");
 
-            Assert.Equal("from-path a b\n", await tool.Stdout.ReadToEndAsync());
+            Assert.Equal("from-path a b\n", await tool.ReadStdoutToEndAsync(Timeout));
             Assert.Equal(0, await tool.WaitForExitAsync(Timeout));
         }
         finally
@@ -155,7 +155,7 @@ public sealed partial class CommandFormTests
     {
         using var tool = ToolProcess.Start("--port", "0", "--");
 
-        Assert.Equal(string.Empty, await tool.Stdout.ReadToEndAsync());
+        Assert.Equal(string.Empty, await tool.ReadStdoutToEndAsync(Timeout));
         Assert.Equal(2, await tool.WaitForExitAsync(Timeout));
         Assert.StartsWith("oidc-token-mock: nothing to run after '--'", await tool.Stderr, StringComparison.Ordinal);
     }
@@ -165,7 +165,7 @@ public sealed partial class CommandFormTests
     {
         using var tool = ToolProcess.Start("--help");
 
-        var help = await tool.Stdout.ReadToEndAsync();
+        var help = await tool.ReadStdoutToEndAsync(Timeout);
         Assert.Equal(0, await tool.WaitForExitAsync(Timeout));
         Assert.Contains("oidc-token-mock [options] -- COMMAND [ARGS...]", help, StringComparison.Ordinal);
         Assert.Matches(Flag(), help);

@@ -80,7 +80,7 @@ public sealed class EnvFileTests : IDisposable
         var envFile = Path.Combine(_folder, "oidc.env");
         using var tool = ToolProcess.Start("--env-file", envFile, "--", "sh", "-c", "cat \"$1\"; test \"$(grep -c = \"$1\")\" = 3", "sh", envFile);
 
-        var output = await tool.Stdout.ReadToEndAsync();
+        var output = await tool.ReadStdoutToEndAsync(StartTimeout);
         Assert.Equal(0, await tool.WaitForExitAsync(StartTimeout));
         Assert.StartsWith("ACTIONS_ID_TOKEN_REQUEST_URL=http://127.0.0.1:", output, StringComparison.Ordinal);
         Assert.False(File.Exists(envFile));

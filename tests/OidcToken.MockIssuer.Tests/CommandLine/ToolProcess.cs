@@ -80,6 +80,13 @@ internal sealed class ToolProcess : IDisposable
         return await Stdout.ReadLineAsync(cancellation.Token) ?? throw new EndOfStreamException("oidc-token-mock closed stdout early: " + await Stderr);
     }
 
+    /// <summary>Reads stdout to its end, failing after <paramref name="timeout"/> (a tool that never exits fails, not hangs).</summary>
+    public async Task<string> ReadStdoutToEndAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        return await Stdout.ReadToEndAsync(cancellation.Token);
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cancellation = new CancellationTokenSource(timeout);

@@ -15,7 +15,41 @@ public sealed class TryItLocallyBlockTests : IDisposable
     private const string ReadmeEnvFile = "/tmp/oidc.env";
     private readonly string _folder = Directory.CreateTempSubdirectory("oidc-token-readme-").FullName;
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose()
+    {
+        StopLeftovers();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    /// <summary>Ends what a failing block left running: the processes whose command line names this test's folder.</summary>
+    private void StopLeftovers()
+    {
+        if (!Directory.Exists("/proc"))
+        {
+            return;
+        }
+
+        foreach (var entry in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(entry), out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllText(Path.Combine(entry, "cmdline")).Contains(_folder, StringComparison.Ordinal))
+                {
+                    using var leftover = Process.GetProcessById(pid);
+                    leftover.Kill();
+                }
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Gone already, or not ours to read.
+            }
+        }
+    }
 
     [Fact]
     public async Task Shell_block_works_when_pasted_and_leaves_no_env_file_behind()
