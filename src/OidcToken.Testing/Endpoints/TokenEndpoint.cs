@@ -44,6 +44,9 @@ internal sealed class TokenEndpoint
         _disposed = disposed;
     }
 
+    /// <summary>Told of every request, without secrets (<see cref="MockGitHubOidcIssuerOptions.RequestObserver"/>).</summary>
+    public Action<MockIssuerRequest>? Observer { get; init; }
+
     public async Task<IResponseMessage> RespondAsync(HttpContext context, string path, Uri baseAddress)
     {
         if (_disposed.IsCancellationRequested)
@@ -89,6 +92,7 @@ internal sealed class TokenEndpoint
             answer.Reset ? 0 : answer.StatusCode,
             fault,
             receivedAt));
+        Observer?.Invoke(new MockIssuerRequest(MockIssuerEndpoint.Token, http.Method, path, requestedAudience, answer.Reset ? 0 : answer.StatusCode));
 
         return await answer.SendAsync(context, _disposed).ConfigureAwait(false);
     }

@@ -35,6 +35,7 @@ public sealed class MockGitHubOidcIssuer : IDisposable
 
     private readonly FaultQueue _faults = new();
     private readonly TimeProvider _timeProvider;
+    private readonly Action<MockIssuerRequest>? _observer;
     private string? _discoveryIssuerOverride;
     private string? _discoveryJwksUriOverride;
     private string? _discoveryBodyOverride;
@@ -51,6 +52,7 @@ public sealed class MockGitHubOidcIssuer : IDisposable
         _server = server;
         _keys = keys;
         _timeProvider = options.TimeProvider;
+        _observer = options.RequestObserver;
 
         var port = server.Ports[0];
         _baseUrl = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}");
@@ -78,7 +80,10 @@ public sealed class MockGitHubOidcIssuer : IDisposable
         _environment = BuildEnvironment(template, serverUrl);
 
         var tokenEndpoint = new TokenEndpoint(
-            RequestToken, _minter, DefaultAudience, options.Owner, options.Repository, _faults, _log, options.TimeProvider, _disposing.Token);
+            RequestToken, _minter, DefaultAudience, options.Owner, options.Repository, _faults, _log, options.TimeProvider, _disposing.Token)
+        {
+            Observer = options.RequestObserver,
+        };
         _server
             .Given(Request.Create().UsingGet().WithPath(path => string.Equals(path, tokenPath, StringComparison.Ordinal)))
             .RespondWith(new DelegateResponseProvider((context, _) => tokenEndpoint.RespondAsync(context, tokenPath, BaseAddress)));
@@ -91,7 +96,7 @@ public sealed class MockGitHubOidcIssuer : IDisposable
             .RespondWith(new DelegateResponseProvider((context, request) =>
             {
                 _log.CountJwks();
-                return SideAsync(context, request.Path, "JWKS", () => TargetAnswer.Json(200, Volatile.Read(ref _jwksBodyOverride) ?? _keys.JwksJson));
+                return SideAsync(context, request.Path, MockIssuerEndpoint.Jwks, () => TargetAnswer.Json(200, Volatile.Read(ref _jwksBodyOverride) ?? _keys.JwksJson));
             }));
 
         var discovery = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -114,7 +119,7 @@ public sealed class MockGitHubOidcIssuer : IDisposable
             .RespondWith(new DelegateResponseProvider((context, request) =>
             {
                 _log.CountDiscovery();
-                return SideAsync(context, request.Path, "discovery", () =>
+                return SideAsync(context, request.Path, MockIssuerEndpoint.Discovery, () =>
                 {
                     if (Volatile.Read(ref _discoveryBodyOverride) is { } body)
                     {
@@ -441,6 +446,7 @@ public sealed class MockGitHubOidcIssuer : IDisposable
             IssuerKind = options.IssuerKind,
             EnterpriseSlug = options.EnterpriseSlug,
             TimeProvider = options.TimeProvider,
+            RequestObserver = options.RequestObserver,
         };
         foreach (var (name, value) in options.AdditionalClaims)
         {
@@ -476,14 +482,17 @@ public sealed class MockGitHubOidcIssuer : IDisposable
 
     /// <summary>
     /// Answers a JWKS or discovery request: a queued fault scoped to its path (see <see cref="FailNextRequests"/>), else
-    /// <paramref name="normal"/>. A bodiless status fault answers GitHub-style JSON naming <paramref name="endpoint"/>.
+    /// <paramref name="normal"/>. A bodiless status fault answers GitHub-style JSON naming <paramref name="kind"/>.
     /// </summary>
-    private Task<WireMock.IResponseMessage> SideAsync(HttpContext context, string path, string endpoint, Func<TargetAnswer> normal)
+    private Task<WireMock.IResponseMessage> SideAsync(HttpContext context, string path, MockIssuerEndpoint kind, Func<TargetAnswer> normal)
     {
+        var endpoint = kind == MockIssuerEndpoint.Jwks ? "JWKS" : "discovery";
         var fault = _faults.TakeNext(path, unscopedApplies: false);
         if (fault is null)
         {
-            return normal().SendAsync(context, _disposing.Token);
+            var served = normal();
+            Observe(kind, context.Request.Method, path, served);
+            return served.SendAsync(context, _disposing.Token);
         }
 
         var call = new TargetCall(context.Request.Method, path, context.Request.Headers, string.Empty, _timeProvider.GetUtcNow(), BaseAddress, null, _ => fault);
@@ -495,8 +504,12 @@ public sealed class MockGitHubOidcIssuer : IDisposable
             answer.Headers.AddRange(plain.Headers);
         }
 
+        Observe(kind, context.Request.Method, path, answer);
         return answer.SendAsync(context, _disposing.Token);
     }
+
+    private void Observe(MockIssuerEndpoint kind, string method, string path, TargetAnswer answer) =>
+        _observer?.Invoke(new MockIssuerRequest(kind, method, path, audience: null, answer.Reset ? 0 : answer.StatusCode));
 
     private static string RefName(string gitRef) =>
         gitRef.StartsWith("refs/heads/", StringComparison.Ordinal) ? gitRef["refs/heads/".Length..]

@@ -118,4 +118,13 @@ public sealed class MockGitHubOidcIssuerOptions
     /// (<see cref="MockHttpTargetFault.Delay(TimeSpan)"/>) always use real time.
     /// </summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// Called once for every request to the token endpoint, a discovery document or the JWKS, after the answer is
+    /// decided and before it is sent (for an injected delay, before the wait), with a record that holds no secret.
+    /// For logging and watching what a client under test does (the <c>oidc-token-mock --log</c> flag uses it). It runs
+    /// on the server's request thread, possibly on several at once: keep it quick and thread-safe; an exception it
+    /// throws fails that request. Default <see langword="null"/>: nothing is called.
+    /// </summary>
+    public Action<MockIssuerRequest>? RequestObserver { get; set; }
 }

@@ -55,8 +55,8 @@ internal static class DiagnosticMessages
     internal const string NotInGitHubActions =
         "Not running in GitHub Actions (GITHUB_ACTIONS is not 'true'), and ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set, " +
         "so there is no token endpoint to ask.\n" +
-        "Fix: run this inside a GitHub Actions job that has 'permissions: id-token: write'. To try OIDC code on this machine, start the mock issuer " +
-        "('oidc-token-mock', or MockGitHubOidcIssuer from OidcToken.Testing in tests) and export the variables it prints.";
+        "Fix: run this inside a GitHub Actions job that has 'permissions: id-token: write'. To try OIDC code on this machine, run it under the mock " +
+        "issuer: 'oidc-token-mock -- <your command>' sets the variables for that command and stops with it (in tests, MockGitHubOidcIssuer from OidcToken.Testing).";
 
     /// <summary>
     /// Added after <see cref="PermissionMissing"/> when a container marker is found inside a GitHub Actions job: the only

@@ -20,9 +20,31 @@ internal sealed class ToolProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static ToolProcess Start(params string[] arguments)
+    /// <summary>Reads the three variables the tool prints first (URL, request token, issuer).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> ReadVariablesAsync(TimeSpan timeout)
     {
-        var tool = Path.Combine(AppContext.BaseDirectory, "oidc-token-mock.dll");
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < 3; i++)
+        {
+            var pair = (await ReadLineAsync(timeout)).Split('=', 2);
+            variables[pair[0]] = pair[1];
+        }
+
+        return variables;
+    }
+
+    /// <summary>The built tool, next to this test assembly.</summary>
+    public static string ToolPath => Path.Combine(AppContext.BaseDirectory, "oidc-token-mock.dll");
+
+    public static ToolProcess Start(params string[] arguments) => StartWith(null, null, arguments);
+
+    /// <summary>Starts the tool with <paramref name="input"/> written to its stdin (then closed; null: closed at once).</summary>
+    public static ToolProcess StartWithInput(string? input, params string[] arguments) => StartWith(input, null, arguments);
+
+    /// <summary>Starts the tool with stdin <paramref name="input"/> (null: none) and <paramref name="environment"/> set (null: inherited).</summary>
+    public static ToolProcess StartWith(string? input, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    {
+        var tool = ToolPath;
         Assert.True(File.Exists(tool), $"The tool is expected at {tool}.");
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -32,12 +54,22 @@ internal sealed class ToolProcess : IDisposable
             RedirectStandardError = true,
         };
         start.ArgumentList.Add(tool);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        if (input is not null)
+        {
+            process.StandardInput.Write(input);
+        }
+
         process.StandardInput.Close();
         return new ToolProcess(process);
     }
@@ -46,6 +78,13 @@ internal sealed class ToolProcess : IDisposable
     {
         using var cancellation = new CancellationTokenSource(timeout);
         return await Stdout.ReadLineAsync(cancellation.Token) ?? throw new EndOfStreamException("oidc-token-mock closed stdout early: " + await Stderr);
+    }
+
+    /// <summary>Reads stdout to its end, failing after <paramref name="timeout"/> (a tool that never exits fails, not hangs).</summary>
+    public async Task<string> ReadStdoutToEndAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        return await Stdout.ReadToEndAsync(cancellation.Token);
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
@@ -78,7 +117,8 @@ internal sealed class ToolProcess : IDisposable
         _process.Dispose();
     }
 
-    private static string DotnetHost() =>
+    /// <summary>The dotnet host running these tests (or the one on PATH).</summary>
+    public static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)
             ? host
             : Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.OrdinalIgnoreCase)
