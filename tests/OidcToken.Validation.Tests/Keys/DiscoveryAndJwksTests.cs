@@ -287,7 +287,8 @@ public sealed class DiscoveryAndJwksTests
         await flood;
 
         Assert.True(result.IsValid, result.ToString());
-        Assert.True(acceptedAfter < TimeSpan.FromSeconds(1) + TimeSpan.FromMilliseconds(900), $"accepted after {acceptedAfter}");
+        // One refresh interval plus scheduling slack for a loaded 2-core machine (the whole suite's projects run at once).
+        Assert.True(acceptedAfter < TimeSpan.FromSeconds(1) + TimeSpan.FromSeconds(2), $"accepted after {acceptedAfter}");
         Assert.True(badRequests > 100, $"only {badRequests} bad-kid requests");
         var bound = (int)Math.Ceiling(watch.Elapsed.TotalSeconds / 1.0) + 3;
         Assert.InRange(issuer.JwksRequestCount, 2, bound);
