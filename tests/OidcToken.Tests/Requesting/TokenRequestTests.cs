@@ -255,11 +255,7 @@ public sealed class TokenRequestTests : IDisposable
     public async Task GetTokenAsync_ConnectionRefusedEveryTime_ReportsNetworkError()
     {
         var environment = new FakeEnvironment(_issuer.GetEnvironment());
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        environment["ACTIONS_ID_TOKEN_REQUEST_URL"] = $"http://127.0.0.1:{port}/1//idtoken/a/b?api-version=2.0";
+        environment["ACTIONS_ID_TOKEN_REQUEST_URL"] = $"http://127.0.0.1:{DeadLoopbackPort()}/1//idtoken/a/b?api-version=2.0";
         using var client = new GitHubOidcClient(new GitHubOidcClientOptions
         {
             EnvironmentVariables = environment.Reader,
