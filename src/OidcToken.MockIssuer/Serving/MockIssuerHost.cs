@@ -29,18 +29,42 @@ internal static class MockIssuerHost
         }
 
         using var stop = new CancellationTokenSource();
+
+        // With a command, the command decides when the mock stops: a signal is passed on and the mock waits for the
+        // command to exit. A signal that arrives before the command's process is known here (it can already be running
+        // and writing) is kept and passed on as soon as it is, so it is never lost.
+        var signalLock = new Lock();
         ChildProcess? child = null;
+        PosixSignal? pendingSignal = null;
         void OnSignal(PosixSignalContext context)
         {
             context.Cancel = true;
-            if (Volatile.Read(ref child) is { } running)
+            lock (signalLock)
             {
-                // With a command, the command decides when the mock stops: pass the signal on and wait for it to exit.
-                running.Forward(context.Signal);
+                if (child is { } running)
+                {
+                    running.Forward(context.Signal);
+                }
+                else if (settings.Command is not null)
+                {
+                    pendingSignal = context.Signal;
+                }
+                else
+                {
+                    stop.Cancel();
+                }
             }
-            else
+        }
+
+        void CommandStarted(ChildProcess started)
+        {
+            lock (signalLock)
             {
-                stop.Cancel();
+                child = started;
+                if (pendingSignal is { } signal)
+                {
+                    started.Forward(signal);
+                }
             }
         }
 
@@ -88,7 +112,7 @@ internal static class MockIssuerHost
             {
                 if (settings.Command is { } command)
                 {
-                    exitCode = await RunCommandAsync(command, variables, c => Volatile.Write(ref child, c), stderr).ConfigureAwait(false);
+                    exitCode = await RunCommandAsync(command, variables, CommandStarted, stderr).ConfigureAwait(false);
                 }
                 else
                 {
