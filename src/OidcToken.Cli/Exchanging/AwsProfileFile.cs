@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using OidcToken.Files;
 
 namespace OidcToken.Cli.Exchanging;
 
@@ -276,33 +277,14 @@ internal static partial class AwsProfileFile
             }
         }
 
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
+        // A new file is the owner's only; an existing one keeps its mode.
+        var mode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        if (!create && !OperatingSystem.IsWindows())
         {
-            options.UnixCreateMode = create ? UnixFileMode.UserRead | UnixFileMode.UserWrite : File.GetUnixFileMode(path);
+            mode = File.GetUnixFileMode(path);
         }
 
-        var temporary = Path.Combine(folder, "." + Path.GetFileName(path) + ".oidc-token-" + Guid.NewGuid().ToString("N")[..12]);
-        var moved = false;
-        try
-        {
-            var stream = new FileStream(temporary, options);
-            await using (stream.ConfigureAwait(false))
-            {
-                await stream.WriteAsync(Utf8.GetBytes(text), cancellationToken).ConfigureAwait(false);
-                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-            moved = true;
-        }
-        finally
-        {
-            if (!moved)
-            {
-                File.Delete(temporary);
-            }
-        }
+        await AtomicFile.WriteAsync(path, Utf8.GetBytes(text), mode, cancellationToken).ConfigureAwait(false);
     }
 
     private static List<string> SplitLines(string text)

@@ -136,16 +136,8 @@ internal static class ValidatorSetup
     /// (127.0.0.0/8, ::1 or localhost, http or https) without credentials, query or fragment. Any other value is
     /// ignored, so a variable left in the environment can never point validation at a remote issuer's keys.
     /// </summary>
-    internal static string? LocalMockIssuer(CliContext context)
-    {
-        var value = context.Environment(GitHubIssuers.LocalIssuerVariable)?.Trim();
-        if (string.IsNullOrEmpty(value) || UrlRules.CheckSecureUrl(value, out var uri) is not null || !UrlRules.IsLoopbackHost(uri!))
-        {
-            return null;
-        }
-
-        return CheckIssuerUrl(value, []);
-    }
+    internal static string? LocalMockIssuer(CliContext context) =>
+        GitHubIssuers.LoopbackIssuer(context.Environment(GitHubIssuers.LocalIssuerVariable)) is { } issuer ? CheckIssuerUrl(issuer, []) : null;
 
     private static string? CheckIssuerUrl(string url, List<string> problems)
     {

@@ -27,9 +27,9 @@ internal sealed class ChildProcess : IDisposable
             switch (Resolve(program))
             {
                 case (null, _):
-                    return (null, NotFound, $"command not found: '{program}'. Check its spelling, that it is installed and on PATH, or give its path.");
+                    return (null, NotFound, NotFoundMessage(program));
                 case (_, false):
-                    return (null, CannotRun, $"cannot run '{program}': permission denied. Make it executable (chmod +x) or run it through its interpreter, e.g. 'oidc-token-mock -- bash {program}'.");
+                    return (null, CannotRun, PermissionDeniedMessage(program));
                 case ({ } path, true):
                     program = path;
                     break;
@@ -53,17 +53,23 @@ internal sealed class ChildProcess : IDisposable
         }
         catch (System.ComponentModel.Win32Exception exception) when (exception.NativeErrorCode == Enoent)
         {
-            return (null, NotFound, $"command not found: '{command[0]}'. Check its spelling, that it is installed and on PATH, or give its path.");
+            return (null, NotFound, NotFoundMessage(command[0]));
         }
         catch (System.ComponentModel.Win32Exception exception) when (exception.NativeErrorCode == Eacces)
         {
-            return (null, CannotRun, $"cannot run '{command[0]}': permission denied. Make it executable (chmod +x) or run it through its interpreter, e.g. 'oidc-token-mock -- bash {command[0]}'.");
+            return (null, CannotRun, PermissionDeniedMessage(command[0]));
         }
         catch (System.ComponentModel.Win32Exception exception)
         {
             return (null, CannotRun, $"cannot run '{command[0]}': {exception.Message}.");
         }
     }
+
+    private static string NotFoundMessage(string program) =>
+        $"command not found: '{program}'. Check its spelling, that it is installed and on PATH, or give its path.";
+
+    private static string PermissionDeniedMessage(string program) =>
+        $"cannot run '{program}': permission denied. Make it executable (chmod +x) or run it through its interpreter, e.g. 'oidc-token-mock -- bash {program}'.";
 
     /// <summary>
     /// Where a POSIX shell would find <paramref name="program"/>: as given when it has a '/', else the first executable

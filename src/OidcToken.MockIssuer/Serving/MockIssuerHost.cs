@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using OidcToken.Files;
 using OidcToken.Testing;
 
 namespace OidcToken.MockIssuer;
@@ -99,7 +100,7 @@ internal static class MockIssuerHost
             {
                 try
                 {
-                    envFile = EnvFile.Write(settings.EnvFile.FullName, lines);
+                    envFile = await EnvFile.WriteAsync(settings.EnvFile.FullName, lines).ConfigureAwait(false);
                 }
                 catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
                 {
@@ -228,38 +229,10 @@ internal static class MockIssuerHost
         }
 
         /// <summary>Writes <c>NAME=value</c> lines to a file only its owner can read (mode 0600 on Unix), atomically.</summary>
-        public static EnvFile Write(string path, IEnumerable<string> lines)
+        public static async Task<EnvFile> WriteAsync(string path, IEnumerable<string> lines)
         {
             var content = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(string.Concat(lines.Select(l => l + "\n")));
-            var directory = Path.GetDirectoryName(path) ?? ".";
-            var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-            var streamOptions = new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-            };
-            if (!OperatingSystem.IsWindows())
-            {
-                streamOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            try
-            {
-                using (var stream = new FileStream(temporary, streamOptions))
-                {
-                    stream.Write(content);
-                    stream.Flush(flushToDisk: true);
-                }
-
-                File.Move(temporary, path, overwrite: true);
-            }
-            catch
-            {
-                File.Delete(temporary);
-                throw;
-            }
-
+            await AtomicFile.WriteAsync(path, content, UnixFileMode.UserRead | UnixFileMode.UserWrite, CancellationToken.None).ConfigureAwait(false);
             return new EnvFile(path, content);
         }
 

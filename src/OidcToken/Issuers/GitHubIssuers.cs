@@ -140,17 +140,20 @@ public static class GitHubIssuers
     }
 
     /// <summary>The mock's issuer, when both it and the request URL are loopback addresses; otherwise null.</summary>
-    private static string? LocalIssuer(string? requestUrl, string? issuer)
-    {
-        if (string.IsNullOrWhiteSpace(requestUrl) || string.IsNullOrWhiteSpace(issuer)
-            || !Uri.TryCreate(requestUrl.Trim(), UriKind.Absolute, out var request) || !UrlRules.IsLoopbackHost(request)
-            || UrlRules.CheckSecureUrl(issuer.Trim(), out var issuerUri) is not null || !UrlRules.IsLoopbackHost(issuerUri!))
-        {
-            return null;
-        }
+    private static string? LocalIssuer(string? requestUrl, string? issuer) =>
+        string.IsNullOrWhiteSpace(requestUrl)
+        || !Uri.TryCreate(requestUrl.Trim(), UriKind.Absolute, out var request) || !UrlRules.IsLoopbackHost(request)
+            ? null
+            : LoopbackIssuer(issuer);
 
-        return issuer.Trim();
-    }
+    /// <summary>
+    /// <paramref name="issuer"/> (a mock's <see cref="LocalIssuerVariable"/>), trimmed, when it is a usable loopback URL;
+    /// otherwise null: the one rule for when a mock's issuer is taken from the environment.
+    /// </summary>
+    internal static string? LoopbackIssuer(string? issuer) =>
+        string.IsNullOrWhiteSpace(issuer) || UrlRules.CheckSecureUrl(issuer.Trim(), out var uri) is not null || !UrlRules.IsLoopbackHost(uri!)
+            ? null
+            : issuer.Trim();
 
     private static string ServicesIssuer(Uri uri)
     {
